@@ -1,0 +1,1 @@
+"""Shire: a county council's communities platform."""

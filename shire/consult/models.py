@@ -1,0 +1,114 @@
+"""Consultations, their questionnaires and the responses people send.
+
+A questionnaire is kept as the normalised definition that `xlsform.py` builds from an
+XLSForm (see docs/consultations.md for its shape), plus the uploaded file itself.
+A response is one JSON answer set, keyed by the XLSForm question names.
+"""
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Consultation(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    document = models.FileField(upload_to="consultations/documents/", blank=True)
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    contact_name = models.CharField("who to contact", max_length=120)
+    contact_email = models.EmailField("contact e-mail address")
+    contact_phone = models.CharField("contact telephone", max_length=40, blank=True)
+    team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="consultations")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-opens_on", "title"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def phase(self, today=None):
+        """upcoming, open or closed, by the council's calendar (closing day included)."""
+        today = today or timezone.localdate()
+        if today < self.opens_on:
+            return "upcoming"
+        if today > self.closes_on:
+            return "closed"
+        return "open"
+
+    def is_open(self, today=None):
+        return self.is_published and self.phase(today) == "open"
+
+
+class Questionnaire(models.Model):
+    consultation = models.OneToOneField(Consultation, on_delete=models.CASCADE, related_name="questionnaire")
+    title = models.CharField(max_length=200)
+    form_id = models.CharField(max_length=120)
+    version = models.CharField(max_length=60, blank=True)
+    definition = models.JSONField()
+    source_file = models.FileField(upload_to="consultations/forms/", blank=True)
+    source_name = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.title
+
+
+class Response(models.Model):
+    class Channel(models.TextChoices):
+        ONLINE = "online", "Online"
+        IMPORTED = "imported", "Imported"
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="responses")
+    # The reference the respondent is given, and the response_id column of exports and imports.
+    response_id = models.CharField(max_length=64)
+    answers = models.JSONField()
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "response_id"], name="unique_response_id_per_consultation"),
+        ]
+
+    def __str__(self):
+        return self.response_id
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Draft(models.Model):
+    """An unfinished response, found again by a secret token kept in a cookie or sent by e-mail.
+
+    Only the token's hash is stored, so a copy of the database cannot be used to take over drafts.
+    """
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="drafts")
+    token_hash = models.CharField(max_length=64, unique=True)
+    answers = models.JSONField(default=dict)
+    email = models.EmailField(blank=True)  # personal data: only to send the resume link and the copy
+    is_preview = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"draft {self.pk} of {self.consultation.slug}"

@@ -1,0 +1,62 @@
+"""People, teams and the audit log.
+
+Residents answer consultations without an account; only council staff have users here.
+An officer works in one or more teams; a team owns consultations (and, later, grant
+programmes), and only its members see what the public sent it.
+"""
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        OFFICER = "officer", "Officer"
+        ADMINISTRATOR = "administrator", "Administrator"
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.OFFICER)
+
+    # Names and e-mail addresses are personal data: never shown on public pages or in exports.
+    PERSONAL_FIELDS = ("first_name", "last_name", "email")
+
+    @property
+    def is_officer(self):
+        """Every member of staff can use the staff pages; administrators too."""
+        return self.is_active and self.role in (self.Role.OFFICER, self.Role.ADMINISTRATOR)
+
+    @property
+    def is_administrator(self):
+        return self.is_active and self.role == self.Role.ADMINISTRATOR
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def has_member(self, user):
+        return bool(user and user.is_authenticated and user.is_active) and self.members.filter(pk=user.pk).exists()
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, kept for every officer decision and every download."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=80)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}:{self.object_id}"

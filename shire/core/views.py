@@ -1,0 +1,33 @@
+from django.contrib.auth import views as auth_views
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from .forms import SignInForm
+from .permissions import officer_required
+
+
+def home(request):
+    return render(request, "core/home.html")
+
+
+def accessibility(request):
+    return render(request, "core/accessibility.html")
+
+
+def sign_in(request):
+    return auth_views.LoginView.as_view(
+        template_name="core/sign_in.html", authentication_form=SignInForm, redirect_authenticated_user=True
+    )(request)
+
+
+@require_POST
+def sign_out(request):
+    return auth_views.LogoutView.as_view()(request)
+
+
+@officer_required
+def staff_home(request):
+    from shire.consult.models import Consultation
+
+    consultations = Consultation.objects.filter(team__members=request.user).select_related("team").distinct()
+    return render(request, "core/staff_home.html", {"consultations": consultations})
