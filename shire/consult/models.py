@@ -112,3 +112,32 @@ class Draft(models.Model):
 
     def __str__(self):
         return f"draft {self.pk} of {self.consultation.slug}"
+
+
+class Workshop(models.Model):
+    """An engagement workshop held during a consultation, whose results enter the report beside online answers."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="workshops")
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["consultation", "name"], name="unique_workshop_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class WorkshopVote(models.Model):
+    """Dot votes (or any count) given to one option of one question at one workshop."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="votes")
+    question = models.CharField(max_length=120)
+    option = models.CharField(max_length=120)
+    votes = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "question", "option"], name="unique_workshop_vote"),
+        ]
