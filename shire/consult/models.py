@@ -28,6 +28,9 @@ class Consultation(models.Model):
     team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="consultations")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
+    # "We asked, you said": the results page is public only once an officer publishes it.
+    results_published_at = models.DateTimeField(null=True, blank=True)
+    results_summary = models.TextField("what we did with your views", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
