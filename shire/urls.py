@@ -3,6 +3,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("shire.core.urls")),
+    # Results pages (public "we asked, you said" and the officers' report) live beside the
+    # consultation URLs they extend: /consultations/<slug>/results/ and /staff/consultations/<slug>/results/.
+    path("", include("shire.consult.urls_results")),
     path("consultations/", include("shire.consult.urls_public")),
     path("staff/consultations/", include("shire.consult.urls_staff")),
     path("admin/", admin.site.urls),
