@@ -1,0 +1,764 @@
+"""Importing responses and workshop results into a consultation (`shire consult import-responses`
+and `shire consult import-workshops`).
+
+Both imports read the whole file and check every cell before writing anything. If anything is
+wrong they raise ImportProblems, which lists every problem as "FILE, row R, column C (name):
+message" (rows and columns counted as a spreadsheet shows them: the header is row 1, the first
+column is A) and nothing is imported. If everything is right the rows are written in one
+transaction.
+
+Responses file
+    The format the officers' export writes: the first column is `response_id`, then one column a
+    question, headed by the question's XLSForm name, in any order and any subset of the
+    questionnaire's questions (notes have no column). `select_multiple` and `rank` answers are
+    space-separated choice names (a ranking most preferred first, every option once); an empty
+    cell is a question not answered. CSV files are UTF-8 (a byte-order mark is fine); XLSX files
+    are read from their first sheet.
+
+    Each row is checked as the answering pages would check it: choices, types, the questions'
+    constraints and routing (`relevant` of the question and of its page). A question that routing
+    shows to the respondent and that is required must be answered; a question that routing skips
+    for the respondent must be empty. Routing and required-ness are only judged from the columns
+    the file has: a question whose routing depends on a question the file leaves out (or on a cell
+    that is itself wrong) is not judged, so one mistake is not reported many times over, and a
+    required question with no column at all is not reported on every row.
+
+Workshops file
+    Columns `workshop,question,option,votes`: the workshop's name, a question of the
+    questionnaire that has choices, one of its choice names, and a whole number of votes (0 or
+    more). Importing a workshop replaces all the votes held for it, so importing a file again
+    changes nothing.
+"""
+import csv
+import difflib
+import json
+import math
+import os
+import re
+from datetime import date, datetime, time
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shire.core import audit
+
+from . import expressions
+from .models import Questionnaire, Response, Workshop, WorkshopVote
+from .services import ConsultationError
+
+MAX_LISTED = 200  # problems listed in full; the rest are counted
+BATCH_SIZE = 2000  # rows a database round trip when inserting responses
+RESPONSE_ID = "response_id"
+RESPONSE_ID_MAX = Response._meta.get_field("response_id").max_length
+WORKSHOP_NAME_MAX = Workshop._meta.get_field("name").max_length
+VOTES_MAX = 2_147_483_647  # the largest value every database keeps in a PositiveIntegerField
+WORKSHOP_COLUMNS = ("workshop", "question", "option", "votes")
+CHOICE_TYPES = ("select_one", "select_multiple", "rank")
+ANSWER_TYPES = CHOICE_TYPES + ("text", "integer", "decimal", "date")
+
+_INTEGER = re.compile(r"[+-]?\d+")
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CACHE_LIMIT = 20_000  # distinct cell values remembered a column, and expression results
+
+
+class ImportProblems(ConsultationError):
+    """The file was refused: `problems` lists the first MAX_LISTED problems, `total` counts them all."""
+
+    def __init__(self, filename, problems, total=None):
+        self.filename = filename
+        self.problems = list(problems)
+        self.total = len(self.problems) if total is None else total
+        super().__init__(self.message())
+
+    def message(self):
+        noun = "problem" if self.total == 1 else "problems"
+        lines = [f"{self.filename}: nothing was imported, because of {self.total} {noun}:"]
+        lines += self.problems
+        if self.total > len(self.problems):
+            lines.append(f"... and {self.total - len(self.problems)} more {'problem' if self.total - len(self.problems) == 1 else 'problems'} not listed.")
+        return "\n".join(lines)
+
+
+class _Problems:
+    """Collects problems in the order they are found, keeping the first `limit` as text."""
+
+    def __init__(self, filename, limit=MAX_LISTED):
+        self.filename = filename
+        self.limit = limit
+        self.listed = []
+        self.count = 0
+
+    def add(self, message, row=None, column=None, name=None):
+        self.count += 1
+        if len(self.listed) >= self.limit:
+            return
+        where = self.filename
+        if row is not None:
+            where += f", row {row}"
+        if column is not None:
+            where += f", column {column_letter(column)}"
+            if name:
+                where += f" ({name})"
+        self.listed.append(f"{where}: {message}")
+
+    def __bool__(self):
+        return self.count > 0
+
+    def check(self):
+        if self.count:
+            raise ImportProblems(self.filename, self.listed, self.count)
+
+
+def column_letter(index):
+    """The spreadsheet letter of a 0-based column index: 0 -> A, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+# --- reading files ----------------------------------------------------------------------------
+
+def _display_name(path):
+    return os.fspath(path)
+
+
+def read_rows(path):
+    """Yield (row number, list of cell texts) for every row of a CSV or XLSX file.
+
+    Cells are strings ("" for an empty cell). Raises ImportProblems naming the file if it cannot be
+    read: missing, not UTF-8, an old .xls workbook, or a damaged workbook.
+    """
+    name = _display_name(path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except FileNotFoundError:
+        raise ImportProblems(name, [f"{name}: there is no such file."]) from None
+    except IsADirectoryError:
+        raise ImportProblems(name, [f"{name}: is a folder, not a CSV or XLSX file."]) from None
+    except OSError as error:
+        raise ImportProblems(name, [f"{name}: the file cannot be read ({error.strerror})."]) from None
+    if head.startswith(b"PK\x03\x04"):
+        return _xlsx_rows(path, name)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportProblems(name, [f"{name}: this is an old Excel (.xls) workbook; save it as .xlsx or as CSV UTF-8 and import that."])
+    if str(path).lower().endswith((".xlsx", ".xlsm")):
+        raise ImportProblems(name, [f"{name}: this is not an XLSX workbook (it may be damaged, or a different kind of file renamed)."])
+    return _csv_rows(path, name)
+
+
+def _csv_rows(path, name):
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        row = 0
+        try:
+            for row, cells in enumerate(reader, 1):
+                yield row, cells
+        except UnicodeDecodeError:
+            line, byte = _first_bad_line(path)
+            raise ImportProblems(name, [
+                f"{name}: the file is not UTF-8 text (the byte 0x{byte:02X} on line {line} is not UTF-8). "
+                "Save it as \"CSV UTF-8\" and import it again."
+            ]) from None
+        except csv.Error as error:
+            raise ImportProblems(name, [f"{name}, row {row + 1}: the CSV cannot be read ({error})."]) from None
+
+
+def _first_bad_line(path):
+    """The line number and the first undecodable byte of a file that is not valid UTF-8.
+
+    A newline byte never occurs inside a UTF-8 sequence, so each line can be decoded on its own.
+    """
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                return number, line[error.start]
+    return 1, 0
+
+
+def _xlsx_rows(path, name):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # zipfile, XML and openpyxl's own errors all mean the same to an officer
+        raise ImportProblems(name, [f"{name}: the workbook cannot be opened ({type(error).__name__}: {error})."]) from None
+    try:
+        if not workbook.worksheets:
+            raise ImportProblems(name, [f"{name}: the workbook has no sheets."])
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some writers record a wrong size; read every row there is
+        for row, values in enumerate(sheet.iter_rows(values_only=True), 1):
+            yield row, [_cell_text(value) for value in values]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+# --- the questionnaire ------------------------------------------------------------------------
+
+def _definition(consultation):
+    try:
+        return consultation.questionnaire.definition
+    except Questionnaire.DoesNotExist:
+        raise ConsultationError(
+            f"{consultation.slug} has no questionnaire yet: import its form first with "
+            f"`shire consult import-form FORM.xlsx --slug {consultation.slug}`."
+        ) from None
+
+
+class _Unknown(Exception):
+    """An expression depends on an answer the file does not give, or gives wrongly."""
+
+
+class _Rule:
+    """A compiled `relevant`, `constraint` or `required` expression.
+
+    Results are remembered by the values of the answers the expression refers to (and of `.`), so
+    evaluating routing for 100,000 respondents costs a dictionary look-up for most of them.
+    """
+
+    def __init__(self, text, missing):
+        self.text = text
+        tree = expressions.parse(text)
+        self.refs = tuple(sorted(expressions.references(tree)))
+        self.uses_self = expressions.uses_self(text)
+        self.refset = frozenset(self.refs)
+        self.static_unknown = bool(self.refset & missing)  # refers to a question the file has no column for
+        self.cache = {}
+
+    def __call__(self, answers, current=None, bad=None):
+        if self.static_unknown or (bad and not self.refset.isdisjoint(bad)):
+            raise _Unknown
+        key = tuple(_freeze(answers.get(ref)) for ref in self.refs)
+        if self.uses_self:
+            key += (_freeze(current),)
+        try:
+            return self.cache[key]
+        except KeyError:
+            pass
+        result = expressions.is_true(self.text, answers, current=current)
+        if len(self.cache) < _CACHE_LIMIT:
+            self.cache[key] = result
+        return result
+
+
+def _freeze(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _required(value, missing):
+    """True, False or a _Rule: XLSForm's `required` is yes/no/true/false, or an expression."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, (int, float)):
+        return bool(value)
+    text = str(value).strip()
+    lowered = text.lower()
+    if lowered in ("", "no", "false", "false()", "0"):
+        return False
+    if lowered in ("yes", "true", "true()", "1"):
+        return True
+    return _Rule(text, missing)
+
+
+class _Question:
+    """One question of the form, with everything the row loop needs worked out once."""
+
+    def __init__(self, item, page_index, page_rule):
+        self.name = item["name"]
+        self.type = item["type"]
+        self.page_index = page_index
+        self.page_rule = page_rule
+        self.rule = None
+        self.constraint = None
+        self.required = False
+        self.constraint_text = item.get("constraint")
+        self.constraint_message = item.get("constraint_message")
+        self.choices = [c["name"] for c in item.get("choices") or []] if self.type in CHOICE_TYPES else []
+        self.order = {choice: i for i, choice in enumerate(self.choices)}
+        self.column = None
+        self.cacheable = self.type != "text"
+        # Cell text -> parsed answer, filled as cells are read (select_one starts with its choices).
+        self.known = {choice: choice for choice in self.choices} if self.type == "select_one" else {}
+        self.item = item
+
+    def compile(self, missing):
+        item = self.item
+        if item.get("relevant"):
+            self.rule = _Rule(item["relevant"], missing)
+        if item.get("constraint"):
+            self.constraint = _Rule(item["constraint"], missing)
+        self.required = _required(item.get("required"), missing)
+
+    @property
+    def needs_check(self):
+        return bool(self.page_rule or self.rule or (self.column is not None and (self.constraint or self.required)))
+
+    def choice_list(self, limit=12):
+        shown = ", ".join(self.choices[:limit])
+        if len(self.choices) > limit:
+            shown += f" and {len(self.choices) - limit} more"
+        return shown
+
+    def parse(self, text):
+        """The stored answer for a non-empty cell, or None for a blank one; ValueError says what is wrong."""
+        kind = self.type
+        if kind == "text":
+            return text if text.strip() else None
+        stripped = text.strip()
+        if not stripped:
+            return None
+        if kind == "select_one":
+            parts = stripped.split()
+            if len(parts) > 1:
+                raise ValueError(f"{stripped!r} gives {len(parts)} answers, but this question takes one choice (one of: {self.choice_list()}).")
+            raise ValueError(self._unknown(parts[0]))
+        if kind == "select_multiple":
+            parts = stripped.split()
+            unknown = [p for p in parts if p not in self.order]
+            if unknown:
+                raise ValueError(self._unknown(*unknown))
+            repeated = sorted({p for p in parts if parts.count(p) > 1}, key=self.order.get)
+            if repeated:
+                raise ValueError(f"{', '.join(repeated)} {'is' if len(repeated) == 1 else 'are'} chosen more than once.")
+            return sorted(parts, key=self.order.get)
+        if kind == "rank":
+            parts = stripped.split()
+            unknown = [p for p in parts if p not in self.order]
+            if unknown:
+                raise ValueError(self._unknown(*unknown))
+            problems = []
+            repeated = [c for c in self.choices if parts.count(c) > 1]
+            if repeated:
+                problems.append(f"{', '.join(repeated)} {'is' if len(repeated) == 1 else 'are'} ranked more than once")
+            left_out = [c for c in self.choices if c not in parts]
+            if left_out:
+                problems.append(f"{', '.join(left_out)} {'is' if len(left_out) == 1 else 'are'} missing")
+            if problems:
+                raise ValueError(f"a ranking must put each of the {len(self.choices)} options once, most preferred first: " + "; ".join(problems) + ".")
+            return parts
+        if kind == "integer":
+            if not _INTEGER.fullmatch(stripped):
+                raise ValueError(f"{stripped!r} is not a whole number.")
+            return int(stripped)
+        if kind == "decimal":
+            if not _DECIMAL.fullmatch(stripped):
+                raise ValueError(f"{stripped!r} is not a number.")
+            number = float(stripped)
+            if math.isinf(number):
+                raise ValueError(f"{stripped!r} is too large a number.")
+            return number
+        if kind == "date":
+            try:
+                if not _ISO_DATE.fullmatch(stripped):
+                    raise ValueError
+                return date.fromisoformat(stripped).isoformat()
+            except ValueError:
+                raise ValueError(f"{stripped!r} is not a date written as YYYY-MM-DD (for example 2017-03-31).") from None
+        raise ValueError(f"questions of type {kind} cannot be imported.")
+
+    def _unknown(self, *names):
+        quoted = ", ".join(repr(n) for n in names)
+        noun = "is not a choice" if len(names) == 1 else "are not choices"
+        return f"{quoted} {noun} of this question (its choices are: {self.choice_list()})."
+
+
+class _Form:
+    def __init__(self, definition):
+        self.questions = {}
+        self.order = []  # answerable questions, in the order the form asks them
+        self.notes = set()
+        for page_index, page in enumerate(definition.get("pages") or []):
+            page_relevant = page.get("relevant")
+            for item in page.get("items") or []:
+                if item.get("type") == "note":
+                    self.notes.add(item["name"])
+                    continue
+                question = _Question(item, page_index, page_relevant)
+                self.questions[question.name] = question
+                self.order.append(question)
+
+    def compile(self, columns):
+        """Attach columns and compile the expressions, knowing which questions the file leaves out."""
+        for index, name in columns.items():
+            self.questions[name].column = index
+        missing = frozenset(q.name for q in self.order if q.column is None)
+        page_rules = {}
+        for question in self.order:
+            if question.page_rule and not isinstance(question.page_rule, _Rule):
+                key = (question.page_index, question.page_rule)
+                if key not in page_rules:
+                    page_rules[key] = _Rule(question.page_rule, missing)
+                question.page_rule = page_rules[key]
+            question.compile(missing)
+
+    def suggest(self, name):
+        close = difflib.get_close_matches(name, list(self.questions), n=1)
+        return f" (did you mean {close[0]}?)" if close else ""
+
+
+# --- responses --------------------------------------------------------------------------------
+
+def import_responses(consultation, path):
+    """Check a responses file against the consultation's questionnaire and, if all is well, import it.
+
+    Returns the number of responses imported. Raises ImportProblems (a ConsultationError) listing
+    every problem, and imports nothing, if any row or column is wrong.
+    """
+    definition = _definition(consultation)
+    name = _display_name(path)
+    problems = _Problems(name)
+    rows = read_rows(path)
+    pending = _check_responses(consultation, definition, rows, problems)
+    problems.check()
+    if not pending:
+        return 0
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            for start in range(0, len(pending), BATCH_SIZE):
+                Response.objects.bulk_create(
+                    [
+                        Response(
+                            consultation=consultation,
+                            response_id=response_id,
+                            answers=json.loads(answers),
+                            channel=Response.Channel.IMPORTED,
+                            submitted_at=now,
+                        )
+                        for response_id, answers in pending[start:start + BATCH_SIZE]
+                    ],
+                    batch_size=BATCH_SIZE,
+                )
+            audit.record(None, "responses.imported", consultation, file=os.path.basename(name), count=len(pending))
+    except IntegrityError:
+        raise ImportProblems(name, [
+            f"{name}: some of these response_ids were imported into {consultation.slug} by someone else while "
+            "this file was being checked; nothing was imported. Import the file again to see which."
+        ]) from None
+    return len(pending)
+
+
+def _check_responses(consultation, definition, rows, problems):
+    """Check every row; return [(response_id, answers as JSON)] for the rows (meaningful only if no problems)."""
+    form = _Form(definition)
+    try:
+        _, header = next(rows)
+    except StopIteration:
+        problems.add("the file is empty: the first row must be the header, starting with response_id.", row=1)
+        return []
+
+    header = [cell.strip() for cell in header]
+    id_column, columns, ignored = _check_header(header, form, problems)
+    form.compile(columns)
+    column_list = sorted((index, form.questions[q]) for index, q in columns.items())
+    checks = [q for q in form.order if q.needs_check]
+    width = len(header)
+
+    existing = set(consultation.responses.values_list("response_id", flat=True))
+    first_row = {}
+    pending = []
+    add = problems.add
+    dumps = json.dumps
+
+    for row, cells in rows:
+        count = len(cells)
+        if not any(cell.strip() for cell in cells):  # a blank row, as spreadsheets leave at the end
+            continue
+
+        response_id = ""
+        if id_column is not None:
+            response_id = cells[id_column].strip() if id_column < count else ""
+            if not response_id:
+                add("the response_id is empty; every response needs its own.", row, id_column, RESPONSE_ID)
+            elif len(response_id) > RESPONSE_ID_MAX:
+                add(f"the response_id is {len(response_id)} characters long; the most is {RESPONSE_ID_MAX}.", row, id_column, RESPONSE_ID)
+            elif response_id in first_row:
+                add(f"the response_id {response_id!r} is repeated (it is first used in row {first_row[response_id]}).", row, id_column, RESPONSE_ID)
+            elif response_id in existing:
+                add(f"the response_id {response_id!r} has already been imported into {consultation.slug}.", row, id_column, RESPONSE_ID)
+            else:
+                first_row[response_id] = row
+        if count > width or ignored:
+            _check_unnamed(cells, width, ignored, row, problems)
+
+        answers = {}
+        bad = None
+        for index, question in column_list:
+            if index >= count:
+                break
+            text = cells[index]
+            if not text:
+                continue
+            value = question.known.get(text)
+            if value is None:
+                try:
+                    value = question.parse(text)
+                except ValueError as error:
+                    add(str(error), row, index, question.name)
+                    if bad is None:
+                        bad = set()
+                    bad.add(question.name)
+                    continue
+                if value is None:
+                    continue
+                if question.cacheable and len(question.known) < _CACHE_LIMIT:
+                    question.known[text] = value
+            answers[question.name] = value
+
+        if checks:
+            _check_routing(answers, checks, bad, row, add)
+
+        if not problems:
+            # Only kept while the file is good so far; a bad file keeps nothing.
+            pending.append((response_id, dumps(answers)))
+    return pending
+
+
+def _check_header(header, form, problems):
+    """Return (response_id column index or None, {column index: question name}, set of unnamed column indexes)."""
+    id_column = None
+    columns = {}
+    seen = {}
+    ignored = set()
+    for index, cell in enumerate(header):
+        if not cell:
+            ignored.add(index)  # allowed only if every cell under it is empty
+            continue
+        if cell in seen:
+            problems.add(f"the column {cell} appears twice (first in column {column_letter(seen[cell])}).", 1, index, cell)
+            continue
+        seen[cell] = index
+        if cell == RESPONSE_ID:
+            if index != 0:
+                problems.add("response_id must be the first column (column A).", 1, index, cell)
+            id_column = index
+        elif cell in form.notes:
+            problems.add(f"{cell} is a note in the questionnaire, which has no answers to import.", 1, index, cell)
+        elif cell in form.questions:
+            if form.questions[cell].type not in ANSWER_TYPES:
+                problems.add(f"{cell} is a {form.questions[cell].type} question, which cannot be imported.", 1, index, cell)
+            else:
+                columns[index] = cell
+        else:
+            problems.add(f"{cell} is not a question of this questionnaire{form.suggest(cell)}.", 1, index, cell)
+    if id_column is None:
+        first = header[0] if header else ""
+        problems.add(
+            "the first column must be headed response_id" + (f", not {first!r}." if first else "."),
+            1, 0, first or None,
+        )
+    return id_column, columns, ignored
+
+
+def _check_unnamed(cells, width, ignored, row, problems):
+    for index in sorted(ignored):
+        if index < len(cells) and cells[index].strip():
+            problems.add("this cell has a value but its column has no name in row 1.", row, index)
+    for index in range(width, len(cells)):
+        if cells[index].strip():
+            problems.add("this cell has a value beyond the last named column.", row, index)
+
+
+def _check_routing(answers, checks, bad, row, add):
+    """Routing, required and constraints for one row, in the order the form asks the questions.
+
+    A question routing skips loses its answer from `answers` before later questions' routing is
+    worked out, as on the answering pages; its answer is reported as a problem.
+    """
+    pages = {}
+    for question in checks:
+        name = question.name
+        relevant = True  # True, False, or None when it cannot be judged from this file
+        try:
+            if question.page_rule is not None:
+                relevant = pages.get(question.page_index)
+                if relevant is None:
+                    relevant = pages[question.page_index] = question.page_rule(answers, bad=bad)
+            if relevant and question.rule is not None:
+                relevant = question.rule(answers, bad=bad)
+        except _Unknown:
+            relevant = None
+        if relevant is False:
+            if name in answers:
+                del answers[name]
+                add("answered, but routing skips this question for this respondent (check the answers it depends on).",
+                    row, question.column, name)
+            continue
+        if question.column is None or (bad and name in bad):
+            continue
+        if name in answers:
+            if question.constraint is not None:
+                value = answers[name]
+                try:
+                    allowed = question.constraint(answers, current=value, bad=bad)
+                except _Unknown:
+                    allowed = True
+                if not allowed:
+                    add(_constraint_problem(question, value), row, question.column, name)
+        elif relevant:
+            required = question.required
+            if isinstance(required, _Rule):
+                try:
+                    required = required(answers, bad=bad)
+                except _Unknown:
+                    required = False
+            if required:
+                add("this question is required for this respondent (routing asks it), but the cell is empty.",
+                    row, question.column, name)
+
+
+def _constraint_problem(question, value):
+    rule = (question.constraint_message or f"the answer must meet the rule {question.constraint_text}").strip().rstrip(".")
+    if question.type == "select_multiple":
+        return f"{len(value)} choices given ({' '.join(value)}), which the question does not allow: {rule}."
+    if isinstance(value, list):
+        value = " ".join(value)
+    return f"{value!r} is not allowed by the question: {rule}."
+
+
+# --- workshops --------------------------------------------------------------------------------
+
+def import_workshops(consultation, path):
+    """Import workshop results; returns the number of rows imported.
+
+    Each row gives the votes one option of one question received at one workshop. Every row is
+    checked first; then, in one transaction, the workshops are created if new and all their earlier
+    votes are replaced by the file's.
+    """
+    definition = _definition(consultation)
+    name = _display_name(path)
+    problems = _Problems(name)
+    form = _Form(definition)
+    rows = read_rows(path)
+    try:
+        _, header = next(rows)
+    except StopIteration:
+        problems.add("the file is empty: the first row must be the header workshop,question,option,votes.", row=1)
+        problems.check()
+
+    positions = {}
+    for index, cell in enumerate(header):
+        key = cell.strip().lower()
+        if not key:
+            continue
+        if key in positions:
+            problems.add(f"the column {key} appears twice (first in column {column_letter(positions[key])}).", 1, index, cell.strip())
+        elif key in WORKSHOP_COLUMNS:
+            positions[key] = index
+        else:
+            problems.add(f"{cell.strip()} is not a column of a workshops file (the columns are {','.join(WORKSHOP_COLUMNS)}).", 1, index, cell.strip())
+    for column in WORKSHOP_COLUMNS:
+        if column not in positions:
+            problems.add(f"the header has no {column} column (the columns are {','.join(WORKSHOP_COLUMNS)}).", row=1)
+    if problems:
+        problems.check()
+
+    named = set(positions.values())
+    votes = []
+    first_row = {}
+    for row, cells in rows:
+        if not any(cell.strip() for cell in cells):
+            continue
+        for index, cell in enumerate(cells):
+            if index not in named and cell.strip():
+                problems.add("this cell has a value but its column is not one of workshop,question,option,votes.", row, index)
+
+        def cell(column):
+            index = positions[column]
+            return (cells[index].strip() if index < len(cells) else ""), index
+
+        workshop, w_index = cell("workshop")
+        question_name, q_index = cell("question")
+        option, o_index = cell("option")
+        count_text, v_index = cell("votes")
+        ok = True
+        if not workshop:
+            problems.add("the workshop's name is empty.", row, w_index, "workshop")
+            ok = False
+        elif len(workshop) > WORKSHOP_NAME_MAX:
+            problems.add(f"the workshop's name is {len(workshop)} characters long; the most is {WORKSHOP_NAME_MAX}.", row, w_index, "workshop")
+            ok = False
+
+        question = form.questions.get(question_name)
+        if not question_name:
+            problems.add("the question is empty.", row, q_index, "question")
+            ok = False
+        elif question is None:
+            what = "a note" if question_name in form.notes else "not a question of this questionnaire"
+            problems.add(f"{question_name!r} is {what}{form.suggest(question_name) if question_name not in form.notes else ''}.", row, q_index, "question")
+            ok = False
+        elif question.type not in CHOICE_TYPES:
+            problems.add(f"{question_name} is a {question.type} question, which has no options to vote for.", row, q_index, "question")
+            ok = False
+
+        if not option:
+            problems.add("the option is empty.", row, o_index, "option")
+            ok = False
+        elif question is not None and question.type in CHOICE_TYPES and option not in question.order:
+            problems.add(f"{option!r} is not a choice of {question_name} (its choices are: {question.choice_list()}).", row, o_index, "option")
+            ok = False
+
+        number = None
+        if not count_text:
+            problems.add("the number of votes is empty (write 0 for none).", row, v_index, "votes")
+        elif not re.fullmatch(r"\d+", count_text):
+            problems.add(f"{count_text!r} is not a number of votes: write a whole number, 0 or more.", row, v_index, "votes")
+        elif int(count_text) > VOTES_MAX:
+            problems.add(f"{count_text} votes is more than can be recorded.", row, v_index, "votes")
+        else:
+            number = int(count_text)
+
+        if ok:
+            key = (workshop, question_name, option)
+            if key in first_row:
+                problems.add(
+                    f"the votes for {option} of {question_name} at {workshop} are given twice (first in row {first_row[key]}).",
+                    row, o_index, "option",
+                )
+            else:
+                first_row[key] = row
+                if number is not None:
+                    votes.append((workshop, question_name, option, number))
+
+    problems.check()
+    with transaction.atomic():
+        workshops = {}
+        for workshop_name in dict.fromkeys(v[0] for v in votes):
+            workshops[workshop_name], _ = Workshop.objects.get_or_create(consultation=consultation, name=workshop_name)
+        WorkshopVote.objects.filter(workshop__in=list(workshops.values())).delete()
+        WorkshopVote.objects.bulk_create(
+            [WorkshopVote(workshop=workshops[w], question=q, option=o, votes=n) for w, q, o, n in votes],
+            batch_size=BATCH_SIZE,
+        )
+        audit.record(None, "workshops.imported", consultation, file=os.path.basename(name),
+                     workshops=len(workshops), rows=len(votes))
+    return len(votes)

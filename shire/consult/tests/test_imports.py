@@ -1,0 +1,616 @@
+"""Importing responses and workshop results: good files import exactly, bad files import nothing
+and say where each problem is (file, row, column)."""
+from datetime import date, datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from shire.consult import imports
+from shire.consult.imports import ImportProblems, import_responses, import_workshops
+from shire.consult.models import Response, Workshop, WorkshopVote
+from shire.consult.services import ConsultationError
+
+from .import_helpers import (
+    GOOD_ANSWERS,
+    HEADER,
+    definition,
+    good_rows,
+    make_consultation,
+    one_row,
+    page,
+    question,
+    write_csv,
+    write_xlsx,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def consultation():
+    return make_consultation()
+
+
+def stored(consultation):
+    return {r.response_id: r.answers for r in Response.objects.filter(consultation=consultation)}
+
+
+def refused(consultation, path):
+    """Import a bad file: it must raise ImportProblems and import nothing. Returns the problems."""
+    before = Response.objects.count()
+    with pytest.raises(ImportProblems) as caught:
+        import_responses(consultation, path)
+    assert Response.objects.count() == before
+    assert isinstance(caught.value, ConsultationError)
+    assert str(caught.value).startswith(f"{path}: nothing was imported")
+    return caught.value.problems
+
+
+# --- good files -------------------------------------------------------------------------------
+
+def test_good_csv_imports_exactly_the_answers(consultation, tmp_path):
+    path = write_csv(tmp_path, good_rows(), bom=True)
+    assert import_responses(consultation, path) == 3
+    assert stored(consultation) == GOOD_ANSWERS
+    assert set(Response.objects.values_list("channel", flat=True)) == {Response.Channel.IMPORTED}
+
+
+def test_good_xlsx_imports_exactly_the_answers(consultation, tmp_path):
+    rows = good_rows()
+    # As a spreadsheet holds them: numbers as numbers, the date as a date, an id typed as a number.
+    rows[2][3], rows[2][4], rows[2][8], rows[2][9] = 12, 40.0, 2500.5, datetime(2016, 4, 1)
+    rows[3][0] = 3
+    rows[3] = [cell if cell != "" else None for cell in rows[3]]
+    path = write_xlsx(tmp_path, rows)
+    assert import_responses(consultation, path) == 3
+    expected = dict(GOOD_ANSWERS)
+    expected["3"] = expected.pop("R-003")
+    assert stored(consultation) == expected
+
+
+def test_columns_in_any_order_and_any_subset(consultation, tmp_path):
+    rows = [
+        ["response_id", "methods", "principle", "respondent_type"],
+        ["A1", "social post", "disagree", "organisation"],
+        ["A2", "", "agree", "individual"],
+        ["", "", "", ""],  # blank rows, as spreadsheets leave them, are skipped
+    ]
+    assert import_responses(consultation, write_csv(tmp_path, rows)) == 2
+    assert stored(consultation) == {
+        # staff is required on the organisation page, but the file has no staff column at all
+        "A1": {"methods": ["post", "social"], "principle": "disagree", "respondent_type": "organisation"},
+        "A2": {"principle": "agree", "respondent_type": "individual"},
+    }
+
+
+def test_select_multiple_is_stored_in_choice_list_order_and_rank_in_given_order(consultation, tmp_path):
+    path = write_csv(tmp_path, one_row(methods="social  website", order="engage funding communicate local"))
+    import_responses(consultation, path)
+    answers = stored(consultation)["R-001"]
+    assert answers["methods"] == ["website", "social"]
+    assert answers["order"] == ["engage", "funding", "communicate", "local"]
+
+
+def test_header_only_imports_nothing_and_says_so(consultation, tmp_path):
+    assert import_responses(consultation, write_csv(tmp_path, [HEADER])) == 0
+
+
+def test_the_import_is_audited_without_personal_data(consultation, tmp_path):
+    from shire.core.models import AuditEvent
+
+    import_responses(consultation, write_csv(tmp_path, good_rows()))
+    event = AuditEvent.objects.get(action="responses.imported")
+    assert event.detail == {"file": "responses.csv", "count": 3}
+
+
+# --- the header -------------------------------------------------------------------------------
+
+def test_missing_response_id_column(consultation, tmp_path):
+    rows = [[column for column in HEADER if column != "response_id"], ["individual", "", "", "", "agree", "", "", "", "", ""]]
+    path = write_csv(tmp_path, rows)
+    problems = refused(consultation, path)
+    assert f"{path}, row 1, column A (respondent_type): the first column must be headed response_id, not 'respondent_type'." in problems
+
+
+def test_response_id_not_first(consultation, tmp_path):
+    rows = [["principle", "response_id"], ["agree", "R-1"]]
+    path = write_csv(tmp_path, rows)
+    assert f"{path}, row 1, column B (response_id): response_id must be the first column (column A)." in refused(consultation, path)
+
+
+def test_duplicate_column(consultation, tmp_path):
+    rows = [["response_id", "principle", "respondent_type", "principle"], ["R-1", "agree", "individual", "agree"]]
+    path = write_csv(tmp_path, rows)
+    assert refused(consultation, path) == [
+        f"{path}, row 1, column D (principle): the column principle appears twice (first in column B)."
+    ]
+
+
+def test_duplicate_response_id_header(consultation, tmp_path):
+    rows = [["response_id", "respondent_type", "principle", "response_id"], ["R-1", "individual", "agree", "R-1"]]
+    path = write_csv(tmp_path, rows)
+    assert f"{path}, row 1, column D (response_id): the column response_id appears twice (first in column A)." in refused(consultation, path)
+
+
+def test_unknown_column_is_named_with_a_suggestion(consultation, tmp_path):
+    rows = [["response_id", "respondent_type", "principal", "colour"], ["R-1", "individual", "agree", "blue"]]
+    path = write_csv(tmp_path, rows)
+    problems = refused(consultation, path)
+    assert f"{path}, row 1, column C (principal): principal is not a question of this questionnaire (did you mean principle?)." in problems
+    assert f"{path}, row 1, column D (colour): colour is not a question of this questionnaire." in problems
+
+
+def test_note_column_is_refused(consultation, tmp_path):
+    rows = [["response_id", "respondent_type", "principle", "intro"], ["R-1", "individual", "agree", "hello"]]
+    path = write_csv(tmp_path, rows)
+    assert refused(consultation, path) == [
+        f"{path}, row 1, column D (intro): intro is a note in the questionnaire, which has no answers to import."
+    ]
+
+
+def test_value_in_a_column_without_a_name(consultation, tmp_path):
+    rows = [["response_id", "respondent_type", "principle", ""], ["R-1", "individual", "agree", "stray"],
+            ["R-2", "individual", "agree", "", "extra"]]
+    path = write_csv(tmp_path, rows)
+    assert refused(consultation, path) == [
+        f"{path}, row 2, column D: this cell has a value but its column has no name in row 1.",
+        f"{path}, row 3, column E: this cell has a value beyond the last named column.",
+    ]
+
+
+def test_empty_file(consultation, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    assert refused(consultation, path) == [
+        f"{path}, row 1: the file is empty: the first row must be the header, starting with response_id."
+    ]
+
+
+# --- cells ------------------------------------------------------------------------------------
+
+def test_unknown_choice_for_select_one(consultation, tmp_path):
+    path = write_csv(tmp_path, one_row(principle="agreee"))
+    problems = refused(consultation, path)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{path}, row 2, column F (principle): 'agreee' is not a choice of this question (its choices are: strongly_agree, agree,")
+
+
+def test_unknown_choice_for_select_multiple(consultation, tmp_path):
+    path = write_csv(tmp_path, one_row(methods="email fax"))
+    assert refused(consultation, path) == [
+        f"{path}, row 2, column H (methods): 'fax' is not a choice of this question (its choices are: website, email, newsletter, post, social)."
+    ]
+
+
+def test_select_multiple_with_a_repeated_choice(consultation, tmp_path):
+    path = write_csv(tmp_path, one_row(methods="email email"))
+    assert refused(consultation, path) == [f"{path}, row 2, column H (methods): email is chosen more than once."]
+
+
+def test_select_one_with_several_values(consultation, tmp_path):
+    path = write_csv(tmp_path, one_row(principle="agree disagree"))
+    problems = refused(consultation, path)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{path}, row 2, column F (principle): 'agree disagree' gives 2 answers, but this question takes one choice")
+
+
+def test_rank_with_a_repeated_option(consultation, tmp_path):
+    path = write_csv(tmp_path, one_row(order="local local engage communicate funding"))
+    assert refused(consultation, path) == [
+        f"{path}, row 2, column G (order): a ranking must put each of the 4 options once, most preferred first: local is ranked more than once."
+    ]
+
+
+def test_rank_with_a_missing_option(consultation, tmp_path):
+    path = write_csv(tmp_path, one_row(order="local engage"))
+    assert refused(consultation, path) == [
+        f"{path}, row 2, column G (order): a ranking must put each of the 4 options once, most preferred first: communicate, funding are missing."
+    ]
+
+
+def test_rank_with_an_unknown_option(consultation, tmp_path):
+    path = write_csv(tmp_path, one_row(order="local engage communicate roads"))
+    problems = refused(consultation, path)
+    assert problems == [f"{path}, row 2, column G (order): 'roads' is not a choice of this question (its choices are: local, engage, communicate, funding)."]
+
+
+def test_more_choices_than_the_constraint_allows(consultation, tmp_path):
+    path = write_csv(tmp_path, one_row(methods="website email newsletter social"))
+    assert refused(consultation, path) == [
+        f"{path}, row 2, column H (methods): 4 choices given (website email newsletter social), which the question does not allow: Choose up to three."
+    ]
+
+
+def test_constraint_on_a_number(consultation, tmp_path):
+    rows = one_row(respondent_type="organisation", ways_to_help="", staff="-3", volunteers="")
+    path = write_csv(tmp_path, rows)
+    assert refused(consultation, path) == [
+        f"{path}, row 2, column D (staff): -3 is not allowed by the question: Give a number of staff from 0 to 100,000."
+    ]
+
+
+def test_constraint_that_refers_to_another_answer(consultation, tmp_path):
+    rows = one_row(respondent_type="organisation", ways_to_help="", staff="2", volunteers="21")
+    path = write_csv(tmp_path, rows)
+    assert refused(consultation, path) == [
+        f"{path}, row 2, column E (volunteers): 21 is not allowed by the question: Volunteers can be at most ten times the staff."
+    ]
+
+
+def test_constraint_without_a_message_quotes_the_rule(tmp_path):
+    form = definition(page("p", question("age", "integer", constraint=". >= 16")))
+    consultation = make_consultation(form, slug="ages")
+    path = write_csv(tmp_path, [["response_id", "age"], ["A", "15"], ["B", "16"]])
+    assert refused(consultation, path) == [
+        f"{path}, row 2, column B (age): 15 is not allowed by the question: the answer must meet the rule . >= 16."
+    ]
+
+
+@pytest.mark.parametrize("column, letter, text, message", [
+    ("staff", "D", "12.5", "'12.5' is not a whole number."),
+    ("staff", "D", "twelve", "'twelve' is not a whole number."),
+    ("budget", "I", "£2,500", "'£2,500' is not a number."),
+    ("budget", "I", "1e999", "'1e999' is too large a number."),
+    ("started", "J", "01/04/2016", "'01/04/2016' is not a date written as YYYY-MM-DD (for example 2017-03-31)."),
+    ("started", "J", "2016-02-30", "'2016-02-30' is not a date written as YYYY-MM-DD (for example 2017-03-31)."),
+])
+def test_value_of_the_wrong_type(consultation, tmp_path, column, letter, text, message):
+    cells = {"respondent_type": "organisation", "ways_to_help": "", "staff": "12", "volunteers": "", column: text}
+    path = write_csv(tmp_path, one_row(**cells))
+    assert refused(consultation, path) == [f"{path}, row 2, column {letter} ({column}): {message}"]
+
+
+# --- response ids -----------------------------------------------------------------------------
+
+def test_response_id_repeated_in_the_file(consultation, tmp_path):
+    rows = good_rows()
+    rows[3][0] = "R-001"
+    path = write_csv(tmp_path, rows)
+    assert refused(consultation, path) == [
+        f"{path}, row 4, column A (response_id): the response_id 'R-001' is repeated (it is first used in row 2)."
+    ]
+
+
+def test_response_id_empty(consultation, tmp_path):
+    rows = good_rows()
+    rows[2][0] = "  "
+    path = write_csv(tmp_path, rows)
+    assert refused(consultation, path) == [f"{path}, row 3, column A (response_id): the response_id is empty; every response needs its own."]
+
+
+def test_response_id_too_long(consultation, tmp_path):
+    path = write_csv(tmp_path, one_row(response_id="X" * 65))
+    assert refused(consultation, path) == [f"{path}, row 2, column A (response_id): the response_id is 65 characters long; the most is 64."]
+
+
+def test_reimporting_the_same_response_ids_is_refused(consultation, tmp_path):
+    path = write_csv(tmp_path, good_rows())
+    import_responses(consultation, path)
+    assert Response.objects.count() == 3
+    problems = refused(consultation, path)
+    assert problems == [
+        f"{path}, row {row}, column A (response_id): the response_id '{rid}' has already been imported into test-consultation."
+        for row, rid in ((2, "R-001"), (3, "R-002"), (4, "R-003"))
+    ]
+    assert stored(consultation) == GOOD_ANSWERS
+
+
+def test_the_same_response_ids_may_be_imported_into_another_consultation(consultation, tmp_path):
+    other = make_consultation(slug="other")
+    path = write_csv(tmp_path, good_rows())
+    assert import_responses(consultation, path) == 3
+    assert import_responses(other, path) == 3
+    assert stored(other) == GOOD_ANSWERS
+
+
+# --- routing ----------------------------------------------------------------------------------
+
+def test_required_question_left_empty_where_routing_asks_it(consultation, tmp_path):
+    rows = one_row(respondent_type="organisation", ways_to_help="", staff="", volunteers="")
+    path = write_csv(tmp_path, rows)
+    assert refused(consultation, path) == [
+        f"{path}, row 2, column D (staff): this question is required for this respondent (routing asks it), but the cell is empty."
+    ]
+
+
+def test_required_question_empty_where_routing_skips_it_is_fine(consultation, tmp_path):
+    path = write_csv(tmp_path, one_row(respondent_type="individual", staff="", volunteers=""))
+    assert import_responses(consultation, path) == 1
+
+
+def test_required_question_without_routing_left_empty(consultation, tmp_path):
+    path = write_csv(tmp_path, one_row(principle=""))
+    assert refused(consultation, path) == [
+        f"{path}, row 2, column F (principle): this question is required for this respondent (routing asks it), but the cell is empty."
+    ]
+
+
+def test_answer_on_a_page_routing_skips(consultation, tmp_path):
+    path = write_csv(tmp_path, one_row(respondent_type="individual", staff="4"))
+    assert refused(consultation, path) == [
+        f"{path}, row 2, column D (staff): answered, but routing skips this question for this respondent (check the answers it depends on)."
+    ]
+
+
+def test_answer_to_a_question_routing_skips(consultation, tmp_path):
+    rows = one_row(respondent_type="organisation", ways_to_help="donate", staff="3", volunteers="")
+    path = write_csv(tmp_path, rows)
+    assert refused(consultation, path) == [
+        f"{path}, row 2, column C (ways_to_help): answered, but routing skips this question for this respondent (check the answers it depends on)."
+    ]
+
+
+def test_routing_uses_answers_left_after_earlier_routing(tmp_path):
+    # `b` is only asked if `a` is yes; `c` is asked if `b` is yes. With a = no, b's answer does not
+    # count, so c is skipped too: both answers are reported.
+    yes_no = ["yes", "no"]
+    form = definition(page(
+        "p",
+        question("a", "select_one", choice_names=yes_no, required=True),
+        question("b", "select_one", choice_names=yes_no, relevant="${a} = 'yes'"),
+        question("c", "text", relevant="${b} = 'yes'"),
+    ))
+    consultation = make_consultation(form, slug="chain")
+    path = write_csv(tmp_path, [["response_id", "a", "b", "c"], ["1", "no", "yes", "why"], ["2", "yes", "yes", "because"]])
+    problems = refused(consultation, path)
+    assert [p.split(": ")[0] for p in problems] == [f"{path}, row 2, column C (b)", f"{path}, row 2, column D (c)"]
+
+
+def test_routing_on_a_wrong_answer_is_not_reported_twice(consultation, tmp_path):
+    # The unknown respondent type is the one mistake: staff's routing depends on it, so staff is not judged.
+    path = write_csv(tmp_path, one_row(respondent_type="company", ways_to_help="", staff="4"))
+    problems = refused(consultation, path)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{path}, row 2, column B (respondent_type): 'company' is not a choice")
+
+
+def test_routing_on_a_question_the_file_leaves_out_is_not_judged(consultation, tmp_path):
+    rows = [["response_id", "staff", "ways_to_help", "principle"], ["1", "4", "donate", "agree"], ["2", "", "", "agree"]]
+    assert import_responses(consultation, write_csv(tmp_path, rows)) == 2
+    assert stored(consultation)["1"] == {"staff": 4, "ways_to_help": ["donate"], "principle": "agree"}
+
+
+def test_required_given_as_an_expression(tmp_path):
+    form = definition(page(
+        "p",
+        question("volunteers", "integer"),
+        question("roles", "text", required="${volunteers} > 0"),
+    ))
+    consultation = make_consultation(form, slug="required-expression")
+    path = write_csv(tmp_path, [["response_id", "volunteers", "roles"], ["1", "0", ""], ["2", "5", ""], ["3", "5", "drivers"]])
+    assert refused(consultation, path) == [
+        f"{path}, row 3, column C (roles): this question is required for this respondent (routing asks it), but the cell is empty."
+    ]
+
+
+# --- reporting every problem ------------------------------------------------------------------
+
+def test_every_problem_is_listed_in_row_order(consultation, tmp_path):
+    rows = good_rows()
+    rows[1][5] = "maybe"        # row 2, F
+    rows[2][6] = "local"        # row 3, G
+    rows[3][7] = "fax"          # row 4, H
+    rows.append(["R-001", "individual", "", "", "", "agree", "", "", "", "", ""])  # row 5, A
+    path = write_csv(tmp_path, rows)
+    problems = refused(consultation, path)
+    assert [p.split(":")[0] for p in problems] == [
+        f"{path}, row 2, column F (principle)",
+        f"{path}, row 3, column G (order)",
+        f"{path}, row 4, column H (methods)",
+        f"{path}, row 5, column A (response_id)",
+    ]
+
+
+def test_a_huge_number_of_problems_is_capped(consultation, tmp_path):
+    rows = [HEADER] + [[f"R{n}", "individual", "", "", "", "perhaps", "", "", "", "", ""] for n in range(250)]
+    path = write_csv(tmp_path, rows)
+    with pytest.raises(ImportProblems) as caught:
+        import_responses(consultation, path)
+    error = caught.value
+    assert error.total == 250
+    assert len(error.problems) == imports.MAX_LISTED == 200
+    assert error.problems[-1].startswith(f"{path}, row 201, column F (principle):")
+    assert str(error).splitlines()[0] == f"{path}: nothing was imported, because of 250 problems:"
+    assert str(error).splitlines()[-1] == "... and 50 more problems not listed."
+    assert Response.objects.count() == 0
+
+
+# --- files ------------------------------------------------------------------------------------
+
+def test_not_utf8_names_the_file_and_the_line(consultation, tmp_path):
+    rows = one_row(comments="Café in the village hall")
+    path = write_csv(tmp_path, rows, name="latin1.csv", encoding="latin-1")
+    problems = refused(consultation, path)
+    assert problems == [
+        f"{path}: the file is not UTF-8 text (the byte 0xE9 on line 2 is not UTF-8). Save it as \"CSV UTF-8\" and import it again."
+    ]
+
+
+def test_missing_file(consultation, tmp_path):
+    path = tmp_path / "nowhere.csv"
+    assert refused(consultation, path) == [f"{path}: there is no such file."]
+
+
+def test_a_file_named_xlsx_that_is_not_a_workbook(consultation, tmp_path):
+    path = tmp_path / "fake.xlsx"
+    path.write_text("response_id,principle\nR,agree\n")
+    assert refused(consultation, path) == [
+        f"{path}: this is not an XLSX workbook (it may be damaged, or a different kind of file renamed)."
+    ]
+
+
+def test_bad_xlsx_cells_are_named_by_row_and_column(consultation, tmp_path):
+    rows = good_rows()
+    rows[2][3] = 12.5  # a decimal where a whole number of staff is wanted
+    path = write_xlsx(tmp_path, rows)
+    assert refused(consultation, path) == [f"{path}, row 3, column D (staff): '12.5' is not a whole number."]
+
+
+def test_no_questionnaire(tmp_path):
+    consultation = make_consultation(slug="no-form")
+    consultation.questionnaire.delete()
+    consultation.refresh_from_db()
+    with pytest.raises(ConsultationError, match="no-form has no questionnaire yet"):
+        import_responses(consultation, write_csv(tmp_path, good_rows()))
+
+
+# --- the command line -------------------------------------------------------------------------
+
+def test_cli_imports_responses(consultation, tmp_path, capsys):
+    call_command("consult", "import-responses", consultation.slug, str(write_csv(tmp_path, good_rows())))
+    assert "Imported 3 responses into test-consultation." in capsys.readouterr().out
+    assert stored(consultation) == GOOD_ANSWERS
+
+
+def test_cli_refuses_a_bad_file_with_row_and_column(consultation, tmp_path):
+    path = write_csv(tmp_path, one_row(methods="website email newsletter social"))
+    with pytest.raises(CommandError) as caught:
+        call_command("consult", "import-responses", consultation.slug, str(path))
+    assert f"{path}, row 2, column H (methods): 4 choices given" in str(caught.value)
+    assert Response.objects.count() == 0
+
+
+# --- workshops --------------------------------------------------------------------------------
+
+WORKSHOP_HEADER = ["workshop", "question", "option", "votes"]
+
+
+def good_workshop_rows():
+    return [
+        WORKSHOP_HEADER,
+        ["LECG", "order", "local", "11"],
+        ["LECG", "order", "funding", "1"],
+        ["Staff", "order", "local", "7"],
+        ["Staff", "order", "funding", "10"],
+        ["Staff", "methods", "email", "0"],
+    ]
+
+
+def votes(consultation):
+    return {
+        (v.workshop.name, v.question, v.option): v.votes
+        for v in WorkshopVote.objects.filter(workshop__consultation=consultation).select_related("workshop")
+    }
+
+
+def workshops_refused(consultation, path):
+    before = (Workshop.objects.count(), WorkshopVote.objects.count())
+    with pytest.raises(ImportProblems) as caught:
+        import_workshops(consultation, path)
+    assert (Workshop.objects.count(), WorkshopVote.objects.count()) == before
+    return caught.value.problems
+
+
+def test_workshops_import(consultation, tmp_path):
+    path = write_csv(tmp_path, good_workshop_rows(), name="workshops.csv")
+    assert import_workshops(consultation, path) == 5
+    assert votes(consultation) == {
+        ("LECG", "order", "local"): 11,
+        ("LECG", "order", "funding"): 1,
+        ("Staff", "order", "local"): 7,
+        ("Staff", "order", "funding"): 10,
+        ("Staff", "methods", "email"): 0,
+    }
+    assert list(consultation.workshops.values_list("name", flat=True)) == ["LECG", "Staff"]
+
+
+def test_workshops_reimport_is_idempotent_and_replaces_only_those_workshops(consultation, tmp_path):
+    path = write_csv(tmp_path, good_workshop_rows(), name="workshops.csv")
+    import_workshops(consultation, path)
+    import_workshops(consultation, path)
+    assert Workshop.objects.count() == 2 and WorkshopVote.objects.count() == 5
+
+    staff_again = write_csv(tmp_path, [WORKSHOP_HEADER, ["Staff", "order", "local", "8"]], name="staff.csv")
+    assert import_workshops(consultation, staff_again) == 1
+    assert votes(consultation) == {
+        ("LECG", "order", "local"): 11,
+        ("LECG", "order", "funding"): 1,
+        ("Staff", "order", "local"): 8,
+    }
+
+
+def test_workshops_columns_in_any_order_and_xlsx(consultation, tmp_path):
+    rows = [["votes", "option", "question", "workshop"], [15, "local", "order", "VCS"], [4, "agree", "principle", "VCS"]]
+    assert import_workshops(consultation, write_xlsx(tmp_path, rows, name="w.xlsx")) == 2
+    assert votes(consultation) == {("VCS", "order", "local"): 15, ("VCS", "principle", "agree"): 4}
+
+
+def test_workshops_unknown_question(consultation, tmp_path):
+    path = write_csv(tmp_path, [WORKSHOP_HEADER, ["LECG", "ordr", "local", "3"]], name="w.csv")
+    assert workshops_refused(consultation, path) == [
+        f"{path}, row 2, column B (question): 'ordr' is not a question of this questionnaire (did you mean order?)."
+    ]
+
+
+def test_workshops_question_without_choices(consultation, tmp_path):
+    path = write_csv(tmp_path, [WORKSHOP_HEADER, ["LECG", "comments", "local", "3"]], name="w.csv")
+    assert workshops_refused(consultation, path) == [
+        f"{path}, row 2, column B (question): comments is a text question, which has no options to vote for."
+    ]
+
+
+def test_workshops_unknown_option(consultation, tmp_path):
+    path = write_csv(tmp_path, [WORKSHOP_HEADER, ["LECG", "order", "roads", "3"]], name="w.csv")
+    assert workshops_refused(consultation, path) == [
+        f"{path}, row 2, column C (option): 'roads' is not a choice of order (its choices are: local, engage, communicate, funding)."
+    ]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("-2", "'-2' is not a number of votes: write a whole number, 0 or more."),
+    ("2.5", "'2.5' is not a number of votes: write a whole number, 0 or more."),
+    ("lots", "'lots' is not a number of votes: write a whole number, 0 or more."),
+    ("", "the number of votes is empty (write 0 for none)."),
+    ("99999999999", "99999999999 votes is more than can be recorded."),
+])
+def test_workshops_bad_votes(consultation, tmp_path, text, message):
+    path = write_csv(tmp_path, [WORKSHOP_HEADER, ["LECG", "order", "local", text]], name="w.csv")
+    assert workshops_refused(consultation, path) == [f"{path}, row 2, column D (votes): {message}"]
+
+
+def test_workshops_duplicate_row(consultation, tmp_path):
+    rows = good_workshop_rows() + [["Staff", "order", "local", "9"]]
+    path = write_csv(tmp_path, rows, name="w.csv")
+    assert workshops_refused(consultation, path) == [
+        f"{path}, row 7, column C (option): the votes for local of order at Staff are given twice (first in row 4)."
+    ]
+
+
+def test_workshops_missing_and_unknown_columns(consultation, tmp_path):
+    path = write_csv(tmp_path, [["workshop", "question", "choice", "votes"], ["LECG", "order", "local", "3"]], name="w.csv")
+    assert workshops_refused(consultation, path) == [
+        f"{path}, row 1, column C (choice): choice is not a column of a workshops file (the columns are workshop,question,option,votes).",
+        f"{path}, row 1: the header has no option column (the columns are workshop,question,option,votes).",
+    ]
+
+
+def test_workshops_every_problem_is_listed_and_nothing_replaced(consultation, tmp_path):
+    import_workshops(consultation, write_csv(tmp_path, good_workshop_rows(), name="first.csv"))
+    rows = [WORKSHOP_HEADER, ["Staff", "order", "local", "8"], ["", "order", "local", "1"], ["LECG", "order", "roads", "x"]]
+    path = write_csv(tmp_path, rows, name="w.csv")
+    assert [p.split(":")[0] for p in workshops_refused(consultation, path)] == [
+        f"{path}, row 3, column A (workshop)",
+        f"{path}, row 4, column C (option)",
+        f"{path}, row 4, column D (votes)",
+    ]
+    assert votes(consultation)[("Staff", "order", "local")] == 7
+
+
+def test_cli_imports_workshops_and_refuses_bad_ones(consultation, tmp_path, capsys):
+    call_command("consult", "import-workshops", consultation.slug, str(write_csv(tmp_path, good_workshop_rows(), name="w.csv")))
+    assert "Imported 5 workshop results into test-consultation." in capsys.readouterr().out
+    bad = write_csv(tmp_path, [WORKSHOP_HEADER, ["LECG", "order", "local", "-1"]], name="bad.csv")
+    with pytest.raises(CommandError, match=r"row 2, column D \(votes\)"):
+        call_command("consult", "import-workshops", consultation.slug, str(bad))
+    assert WorkshopVote.objects.count() == 5
+
+
+def test_column_letters():
+    assert [imports.column_letter(i) for i in (0, 25, 26, 51, 52, 701, 702)] == ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]
+
+
+def test_dates_from_xlsx_cells():
+    assert imports._cell_text(datetime(2017, 3, 1)) == "2017-03-01"
+    assert imports._cell_text(date(2017, 3, 1)) == "2017-03-01"
+    assert imports._cell_text(3.0) == "3"
+    assert imports._cell_text(None) == ""
