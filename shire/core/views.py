@@ -27,7 +27,16 @@ def sign_out(request):
 
 @officer_required
 def staff_home(request):
+    """The officer's start page: the consultations of their teams, with how many responses each has."""
+    from django.db.models import Count
+
     from shire.consult.models import Consultation
 
-    consultations = Consultation.objects.filter(team__members=request.user).select_related("team").distinct()
-    return render(request, "core/staff_home.html", {"consultations": consultations})
+    teams = request.user.teams.order_by("name")
+    consultations = (
+        Consultation.objects.filter(team__in=teams)
+        .select_related("team")
+        .annotate(response_count=Count("responses"))
+        .order_by("-opens_on", "title")
+    )
+    return render(request, "core/staff_home.html", {"consultations": consultations, "teams": teams})
