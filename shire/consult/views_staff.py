@@ -84,12 +84,15 @@ def _questionnaire_summary(questionnaire):
 
 def format_problem(problem):
     """One XLSForm problem as an officer reads it: "survey sheet, row 7, column relevant: ..."."""
-    where = [f"{problem.get('sheet') or 'survey'} sheet"]
+    where = []
+    if problem.get("sheet"):
+        where.append(f"{problem['sheet']} sheet")
     if problem.get("row") is not None:
         where.append(f"row {problem['row']}")
     if problem.get("column"):
         where.append(f"column {problem['column']}")
-    return f"{', '.join(where)}: {problem.get('message', '')}"
+    message = problem.get("message", "")
+    return f"{', '.join(where)}: {message}" if where else message
 
 
 def answer_sections(definition, answers):
