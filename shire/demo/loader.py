@@ -1,0 +1,209 @@
+"""The Leicestershire demo data set, loaded by `shire demo load`.
+
+Loading is idempotent: each loader creates what is missing and puts the demo records back to
+their demo values, saving a record only when a value differs, so a second run changes nothing.
+
+Other capabilities add their demo data with a loader function `fn(context)`, either listed in
+LOADERS here or registered from a `demo_data` module in their app (found automatically):
+
+    # shire/grants/demo_data.py
+    from shire.demo.loader import register
+
+    @register
+    def grant_programmes(context):
+        team = context.team("communities-team")
+        ...
+        context.note("Grant programmes: 2")
+
+Loaders run in order (those here, then registered ones in INSTALLED_APPS order), all in one
+transaction, so a failure leaves the database as it was.
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+from shire.consult import services as consult_services
+from shire.consult.models import Consultation
+from shire.consult.xlsform import read_xlsform
+from shire.core.models import Team, User
+
+# Demo data, not a secret: printed by `shire demo load` and documented in shire/demo/README.md.
+DEMO_PASSWORD = "shire-demo-password"
+
+FORMS = Path(__file__).resolve().parent / "forms"
+COMMUNITIES_FORM = FORMS / "communities_strategy_2017.xlsx"
+
+COMMUNITIES_CONTACT = {"contact_name": "Communities Team", "contact_email": "communitiesteam@leics.gov.uk"}
+
+
+@dataclass
+class DemoContext:
+    today: date
+    password: str = DEMO_PASSWORD
+    notes: list = field(default_factory=list)
+
+    def note(self, message):
+        self.notes.append(message)
+
+    def team(self, slug):
+        return Team.objects.get(slug=slug)
+
+    def user(self, username):
+        return User.objects.get(username=username)
+
+
+def ensure(model, lookup, values, create_only=()):
+    """Get or create the record matching `lookup`; set `values` on it, saving only what differs.
+
+    Fields named in `create_only` are set when the record is created and left alone afterwards.
+    Returns (record, created).
+    """
+    record = model.objects.filter(**lookup).first()
+    if record is None:
+        return model.objects.create(**lookup, **values), True
+    changed = [name for name, value in values.items() if name not in create_only and getattr(record, name) != value]
+    for name in changed:
+        setattr(record, name, values[name])
+    if changed:
+        record.save(update_fields=changed + (["updated_at"] if hasattr(record, "updated_at") else []))
+    return record, False
+
+
+# --- people -------------------------------------------------------------------------------------
+
+TEAMS = [("Communities Team", "communities-team"), ("Highways Team", "highways-team")]
+
+USERS = [
+    # username, first name, last name, role, is_staff/is_superuser, team slug
+    ("officer", "Olivia", "Officer", User.Role.OFFICER, False, "communities-team"),
+    ("admin", "Adam", "Administrator", User.Role.ADMINISTRATOR, True, "communities-team"),
+    ("highways", "Harriet", "Highways", User.Role.OFFICER, False, "highways-team"),
+]
+
+
+def people(context):
+    for name, slug in TEAMS:
+        ensure(Team, {"slug": slug}, {"name": name})
+    for username, first, last, role, staff, team_slug in USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username)
+            user.set_password(context.password)  # only when created: re-hashing would change the row
+        wanted = {"first_name": first, "last_name": last, "email": f"{username}@example.gov.uk", "role": role,
+                  "is_staff": staff, "is_superuser": staff, "is_active": True}
+        changed = [name for name, value in wanted.items() if getattr(user, name) != value]
+        for name in changed:
+            setattr(user, name, wanted[name])
+        if user.pk is None or changed:
+            user.save()
+        team = context.team(team_slug)
+        if not team.has_member(user):
+            team.members.add(user)
+    context.note(f"Teams: {', '.join(name for name, _ in TEAMS)}.")
+    context.note(f"Users: {', '.join(u[0] for u in USERS)}.")
+
+
+# --- consultations ------------------------------------------------------------------------------
+
+SUMMARY_2017 = (
+    "The Leicestershire Communities Strategy sets out the way in which the County Council proposes to work with "
+    "communities in the coming months and years. The Council proposes to focus its limited resources on three "
+    "priorities: helping communities to help the individuals and families most in need, enabling community groups "
+    "to provide services for their communities, and effective commissioning of, and support for, the voluntary "
+    "sector. Eight 'building blocks' - things that people told us make communities strong and resilient - underpin "
+    "the delivery of the three priorities.\n\n"
+    "We asked whether these priorities and building blocks are the right things to focus on, what order of "
+    "priority people would put the building blocks in, and whether we have identified the right actions. We also "
+    "asked who is most in need of support in Leicestershire's communities, how people want to engage with the "
+    "Council, who the community champions are and how to overcome barriers to volunteering."
+)
+
+SUMMARY_OPEN = (
+    "Our vision is for Leicestershire's communities to thrive, to be inclusive, and to be places where people "
+    "take pride in their local area. We would like to hear your views on how we can deliver the Communities "
+    "Strategy together: how we can work together to build confidence and capacity in communities, what role the "
+    "voluntary and community sector can play, and how you or your organisation can help us to achieve our "
+    "priorities.\n\n"
+    "This consultation uses the questionnaire of the 2017 Communities Strategy consultation and stays open for a "
+    "year, so that the public pages can be tried out."
+)
+
+
+def consultations(context):
+    team = context.team("communities-team")
+    officer = context.user("officer")
+    definition = read_xlsform(COMMUNITIES_FORM.read_bytes(), COMMUNITIES_FORM.name)
+    closed, _ = ensure(Consultation, {"slug": "communities-strategy-2017"}, {
+        "title": "Communities Strategy consultation 2017",
+        "summary": SUMMARY_2017,
+        "opens_on": date(2017, 1, 9),
+        "closes_on": date(2017, 3, 31),
+        "team": team,
+        "created_by": officer,
+        **COMMUNITIES_CONTACT,
+    })
+    opens = context.today
+    open_copy, _ = ensure(Consultation, {"slug": "communities-strategy-2017-open"}, {
+        "title": "Communities Strategy consultation (open demo)",
+        "summary": SUMMARY_OPEN,
+        "opens_on": opens,
+        "closes_on": _one_year_later(opens),
+        "team": team,
+        "created_by": officer,
+        **COMMUNITIES_CONTACT,
+    }, create_only=("opens_on", "closes_on"))
+    published_2017 = timezone.make_aware(datetime.combine(date(2017, 1, 9), time(9, 0)))
+    for consultation, published_at in ((closed, published_2017), (open_copy, None)):
+        _attach(context, consultation, definition, officer)
+        if not consultation.is_published:
+            consult_services.publish(consultation, officer)
+            if published_at:
+                consultation.published_at = published_at
+                consultation.save(update_fields=["published_at"])
+        context.note(f"Consultation {consultation.slug}: {consultation.phase(context.today)}, "
+                     f"{consultation.opens_on.isoformat()} to {consultation.closes_on.isoformat()}.")
+
+
+def _attach(context, consultation, definition, officer):
+    """Attach the 2017 form unless the consultation already has it; never replace answered forms."""
+    current = getattr(consultation, "questionnaire", None) if consultation.pk else None
+    if current is not None and current.definition == definition:
+        return
+    if consultation.responses.exists():
+        context.note(f"{consultation.slug} has responses, so its questionnaire was left as it is.")
+        return
+    consult_services.attach_questionnaire(consultation, COMMUNITIES_FORM.read_bytes(), COMMUNITIES_FORM.name, user=officer)
+
+
+def _one_year_later(day):
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+# --- running them -------------------------------------------------------------------------------
+
+LOADERS = [people, consultations]
+_registered = []
+
+
+def register(loader):
+    """Add a loader function from another app's demo_data module; returns it, so it works as a decorator."""
+    if loader not in _registered and loader not in LOADERS:
+        _registered.append(loader)
+    return loader
+
+
+def load(today=None):
+    """Load every demo data set; returns the notes the loaders made, for the command to print."""
+    autodiscover_modules("demo_data")
+    context = DemoContext(today=today or timezone.localdate())
+    with transaction.atomic():
+        for loader in [*LOADERS, *_registered]:
+            loader(context)
+    return context.notes
