@@ -64,11 +64,34 @@ def _finish(fig, fmt, alt):
         return data
     svg = data.decode("utf-8")
     svg = svg[svg.index("<svg"):]  # drop the XML declaration and doctype: the SVG goes inline
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    # matplotlib's <style> sets stroke joins for "*": inline in HTML it would style the whole page.
+    svg = re.sub(r"<defs>\s*<style[^>]*>.*?</style>\s*</defs>\s*", "", svg, flags=re.S)
+    # Several charts share one HTML page: give every id this chart's own prefix.
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{salt}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{salt}-\1)", svg)
+    svg = re.sub(r'href="#([^"]+)"', rf'href="#{salt}-\1"', svg)
+    svg = re.sub(r'<(\w+)([^<>]*?) style="([^"]*)"', _presentation_attributes, svg)
     label = escape(alt + " The figures are in the table beside the chart.", quote=True)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" focusable="false" class="shire-chart" ', 1)
     # Scale with the page: keep the viewBox, let CSS set the width.
     svg = re.sub(r'(<svg[^>]*?) width="[^"]*" height="[^"]*"', r"\1", svg, count=1)
     return svg
+
+
+def _presentation_attributes(match):
+    """style="fill: #fff; stroke: ..." as SVG presentation attributes (fill="#fff" ...), which
+    every SVG renderer reads and which HTML's CSS parser (WeasyPrint's too) does not warn about."""
+    tag, attributes, style = match.groups()
+    present = set(re.findall(r"\s([\w:-]+)=", attributes))
+    extra = []
+    for declaration in style.split(";"):
+        if ":" not in declaration:
+            continue
+        name, value = (part.strip() for part in declaration.split(":", 1))
+        if name and name not in present:
+            extra.append(f'{name}="{escape(value, quote=True)}"')
+    return f"<{tag}{attributes} {' '.join(extra)}" if extra else f"<{tag}{attributes}"
 
 
 def _style_axes(ax):
