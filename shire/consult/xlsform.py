@@ -23,6 +23,7 @@ Import rules beyond XLSForm's own:
 import io
 import os
 import re
+import warnings
 import zipfile
 
 from .expressions import ExpressionError, parse, references
@@ -61,6 +62,8 @@ _SELECT_ALIASES = {
     "select_one": "select_one", "select one": "select_one", "select1": "select_one",
     "select_multiple": "select_multiple", "select multiple": "select_multiple",
     "select all that apply": "select_multiple", "select_all_that_apply": "select_multiple",
+    "select one from": "select_one", "select all that apply from": "select_multiple",
+    "add select one prompt using": "select_one", "add select multiple prompt using": "select_multiple",
     "rank": "rank",
 }
 _BEGIN_GROUP = {"begin group", "begin_group"}
@@ -80,6 +83,7 @@ _UNSUPPORTED_TYPES = {
     "time": "time answers", "datetime": "date-and-time answers", "range": "range sliders",
     "trigger": "trigger questions", "xml-external": "external data", "csv-external": "external data",
     "select_one_from_file": "choices from a file", "select_multiple_from_file": "choices from a file",
+    "select one from file": "choices from a file", "select multiple from file": "choices from a file",
     "select_one_external": "external choices", "start-geopoint": "map locations",
     "start": "metadata fields: Shire records when each response was submitted",
     "end": "metadata fields: Shire records when each response was submitted",
@@ -91,6 +95,15 @@ _UNSUPPORTED_TYPES = {
 
 # Survey columns whose behaviour Shire does not run: a value there would be silently ignored.
 _UNSUPPORTED_COLUMNS = ("choice_filter", "calculation", "default", "read_only", "repeat_count", "trigger", "parameters")
+
+# Other spellings of column headings that pyxform accepts.
+_HEADING_ALIASES = {
+    "list name": "list_name", "relevance": "relevant", "caption": "label",
+    "constraint message": "constraint_message", "constraining_message": "constraint_message",
+    "required message": "required_message", "requiredmsg": "required_message",
+    "readonly": "read_only", "calculate": "calculation", "count": "repeat_count", "jr:count": "repeat_count",
+}
+_TRANSLATABLE = ("label", "hint", "required_message", "constraint_message", "guidance_hint")
 
 _YES = {"yes", "true", "true()", "1"}
 _NO = {"no", "false", "false()", "0", ""}
@@ -129,6 +142,17 @@ def _cell_text(value):
     return str(value).replace("\u00a0", " ").strip()
 
 
+def _heading_key(heading):
+    """A heading as a lower-case key: aliases resolved, and label:English written label::english."""
+    key = " ".join(heading.split()).lower()
+    base, sep, language = key.partition("::")
+    if not sep and ":" in key and key.split(":", 1)[0].strip() in _TRANSLATABLE:
+        base, language = key.split(":", 1)
+        sep = "::"
+    base = _HEADING_ALIASES.get(base.strip(), base.strip())
+    return f"{base}::{language.strip()}" if sep else base
+
+
 def _stem(filename):
     base = os.path.basename(str(filename).replace("\\", "/"))
     return os.path.splitext(base)[0] or "form"
@@ -145,7 +169,7 @@ class _Sheet:
         seen = set()
         for value in rows[0] if rows else ():
             heading = _cell_text(value)
-            key = heading.lower()
+            key = _heading_key(heading)
             if key and key in seen:
                 self.duplicates.append(heading)
             seen.add(key)
@@ -214,8 +238,8 @@ class _Reader:
         if survey is None:
             self.problem("survey", None, None, f"The workbook has no sheet called 'survey' (its sheets are: {names}). The questions go on a sheet named survey.")
             return None
-        for sheet in sheets.values():
-            for heading in sheet.duplicates:
+        for sheet in (sheets.get(title) for title in ("survey", "choices", "settings")):
+            for heading in sheet.duplicates if sheet else ():
                 self.problem(sheet.title.lower(), 1, heading, f"The column heading '{heading}' appears more than once; keep one.")
 
         settings = self.read_settings(sheets.get("settings"))
@@ -245,7 +269,9 @@ class _Reader:
             self.problem(None, None, None, f"{name} is an old-style Excel file (.xls) or a password-protected workbook. Save it as an Excel Workbook (.xlsx), without a password, and upload that.")
             return None
         try:
-            return openpyxl.load_workbook(io.BytesIO(bytes(self.data)), data_only=True)
+            with warnings.catch_warnings():  # e.g. "Data Validation extension is not supported": harmless here
+                warnings.simplefilter("ignore", UserWarning)
+                return openpyxl.load_workbook(io.BytesIO(bytes(self.data)), data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
             self.problem(None, None, None, f"{name} is not an Excel workbook (.xlsx) that can be read ({error.__class__.__name__}: {error}). Save the form as an Excel Workbook (.xlsx) and upload that.")
             return None
@@ -360,7 +386,7 @@ class _Reader:
             if not is_group:
                 kind, list_name = self.question_type(row, raw_type, lowered, choices, has_choices_sheet, heading("type"))
 
-            if has_name:
+            if has_name and not re.match(r"end[ _]", lowered):  # end repeat/loop rows need no name
                 self.check_name(row, name, names, "group" if is_group else "question", heading("name"))
 
             relevant = cells.get("relevant", "") or None
@@ -416,6 +442,8 @@ class _Reader:
                     pages.append(loose_page)
                 loose_page["items"].append(item)
 
+        if not any(page["items"] for page in pages) and not self.problems:
+            self.problem("survey", None, None, "The survey sheet has no questions.")
         for group in stack:
             self.problem("survey", group["row"], "type", f"The group '{group['name']}' begun on this row is never closed: add an 'end group' row after its last question.")
 
@@ -438,6 +466,12 @@ class _Reader:
         """(kind, list_name) for a supported type; (None, None) after recording a problem."""
         if lowered in _TYPE_ALIASES:
             return _TYPE_ALIASES[lowered], None
+        words = lowered.split()
+        reason = next((_UNSUPPORTED_TYPES[" ".join(words[:n])] for n in (len(words), 3, 2, 1)
+                       if " ".join(words[:n]) in _UNSUPPORTED_TYPES), None)
+        if reason:
+            self.problem("survey", row, column, f"Shire does not support the question type '{raw_type}' ({reason}). Supported types: {', '.join(QUESTION_TYPES)}, begin group and end group.")
+            return None, None
         for spelling, kind in sorted(_SELECT_ALIASES.items(), key=lambda kv: -len(kv[0])):
             if lowered == spelling or lowered.startswith(spelling + " "):
                 rest = raw_type[len(spelling):].split()
@@ -446,7 +480,7 @@ class _Reader:
                     return None, None
                 if len(rest) > 1:
                     extra = " ".join(rest[1:])
-                    self.problem("survey", row, column, f"Shire does not support '{extra}' after the choice list in '{raw_type}'" + (" (add an 'Other' choice and a text question instead)." if "or_other" in extra.lower() else "."))
+                    self.problem("survey", row, column, f"Shire does not support '{extra}' after the choice list in '{raw_type}'" + (" (add an 'Other' choice and a text question instead)." if "other" in extra.lower() else "."))
                     return None, None
                 list_name = rest[0]
                 if not has_choices_sheet:
@@ -458,12 +492,7 @@ class _Reader:
                     self.problem("survey", row, column, f"The choice list '{list_name}' is not on the choices sheet (check its spelling in the list_name column there).")
                     return None, None
                 return kind, list_name
-        first = lowered.split()[0] if lowered.split() else lowered
-        reason = _UNSUPPORTED_TYPES.get(lowered) or _UNSUPPORTED_TYPES.get(first)
-        if reason:
-            self.problem("survey", row, column, f"Shire does not support the question type '{raw_type}' ({reason}). Supported types: {', '.join(QUESTION_TYPES)}, begin group and end group.")
-        else:
-            self.problem("survey", row, column, f"Shire does not support the question type '{raw_type}': it is not a type Shire knows (check its spelling). Supported types: {', '.join(QUESTION_TYPES)}, begin group and end group.")
+        self.problem("survey", row, column, f"Shire does not support the question type '{raw_type}': it is not a type Shire knows (check its spelling). Supported types: {', '.join(QUESTION_TYPES)}, begin group and end group.")
         return None, None
 
     def check_name(self, row, name, names, kind, column):

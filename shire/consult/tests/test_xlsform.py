@@ -394,3 +394,28 @@ def test_every_problem_is_listed_at_once_in_sheet_and_row_order():
 def test_settings_too_long_for_the_model():
     problem = only_problem(make_xlsform(survey_rows({"type": "text", "name": "a", "label": "A"}), None, [["form_id"], ["x" * 121]]))
     assert where(problem) == ("settings", 2, "form_id")
+
+
+def test_older_heading_and_type_spellings_pyxform_accepts():
+    survey = [["type", "name", "label:English", "relevance"],
+              ["select one from yes_no", "a", "A", None],
+              ["select all that apply from yes_no", "b", "B", "${a} = 'yes'"]]
+    choices = [["list name", "name", "label:English"], *YES_NO]
+    items = read_xlsform(make_xlsform(survey, choices), "f.xlsx")["pages"][0]["items"]
+    assert [(q["type"], q["label"], q["relevant"]) for q in items] == [
+        ("select_one", "A", None), ("select_multiple", "B", "${a} = 'yes'")]
+    assert items[0]["choices"] == [{"name": "yes", "label": "Yes"}, {"name": "no", "label": "No"}]
+
+
+def test_form_without_questions():
+    problem = only_problem(make_xlsform([["type", "name", "label"]]))
+    assert where(problem) == ("survey", None, None)
+    assert problem["message"] == "The survey sheet has no questions."
+
+
+def test_repeat_rows_are_refused_without_asking_end_repeat_for_a_name():
+    survey = survey_rows({"type": "begin repeat", "name": "children", "label": "Each child"},
+                         {"type": "text", "name": "child", "label": "Name"}, {"type": "end repeat"})
+    problems = problems_of(make_xlsform(survey))
+    assert [where(p) for p in problems] == [("survey", 2, "type"), ("survey", 4, "type")]
+    assert all("Shire does not support the question type" in p["message"] for p in problems)
