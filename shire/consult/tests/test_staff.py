@@ -746,3 +746,32 @@ def test_list_and_staff_home_show_only_the_officers_teams(client, team):
         assert f'href="{reverse("consult_staff:overview", args=["mine"])}"' in page
         assert re.search(r'href="/staff/consultations/mine/responses/">2<span', page)
         assert reverse("consult_staff:create") in page
+
+
+# -- Django admin -----------------------------------------------------------------------------
+
+
+def test_admin_lists_consultations_and_questionnaires_but_never_responses(team):
+    from django.contrib import admin
+
+    consultation = make_consultation(team, document=True)
+    make_response(consultation, "ABCD-EFGH", {"comments": "My address is 1 High Street"})
+    superuser = make_officer("root", role="administrator")
+    superuser.is_staff = superuser.is_superuser = True
+    superuser.save()
+    client = signed_in(superuser)
+    assert Response not in admin.site._registry
+    pages = [
+        reverse("admin:consult_consultation_changelist"),
+        reverse("admin:consult_consultation_change", args=[consultation.pk]),
+        reverse("admin:consult_questionnaire_changelist"),
+        reverse("admin:consult_questionnaire_change", args=[consultation.questionnaire.pk]),
+        reverse("admin:consult_consultation_add"),
+    ]
+    for address in pages:
+        response = client.get(address)
+        assert response.status_code == 200, address
+        page = response.content.decode()
+        assert "ABCD-EFGH" not in page and "High Street" not in page
+    changelist = client.get(pages[0]).content.decode()
+    assert "Libraries consultation" in changelist and "libraries-2026" in changelist
