@@ -42,6 +42,8 @@ class Command(BaseCommand):
             raise CommandError(f"{options.get('form')}: the form was not imported.\n{error}") from error
         except services.ConsultationError as error:
             raise CommandError(str(error)) from error
+        except OSError as error:
+            raise CommandError(f"{error.filename}: {error.strerror}.") from error
 
     def consultation(self, slug):
         try:
