@@ -582,6 +582,10 @@ def suppress_small(report, threshold=5, questions=None):
                     if section is not None and not isinstance(section.get("base"), str) and section.get("base"):
                         section["base"] = marker
                         _blank_derived(section)
+    for grid in public.get("grids", []):
+        # A grid repeats its questions' net agreement; it must not show one that was dropped.
+        for name in grid["net_agreement"]:
+            grid["net_agreement"][name] = public["questions"][name].get("net_agreement")
     return public
 
 

@@ -407,12 +407,18 @@ def test_two_small_cells_need_no_partner_and_the_threshold_is_a_parameter():
 
 
 def test_agreement_figures_built_on_a_hidden_cell_are_dropped():
-    form = definition([question("q", "select_one", AGREE)])
+    form = definition([question("q", "select_one", AGREE, list_name="agree"), question("r", "select_one", AGREE, list_name="agree")])
     records = answers_for("q", {"sa": 10, "a": 3, "n": 6, "d": 6, "dk": 5})
+    for record, answer in zip(records, ["a"] * 20 + ["d"] * 10):
+        record["r"] = answer
     report = analyse(form, frame_from_records(form, records))
-    q = suppress_small(report)["questions"]["q"]
+    assert report["grids"][0]["net_agreement"] == {"r": 33.3, "q": 23.3}
+    public = suppress_small(report)
+    q = public["questions"]["q"]
     assert q["counts"] == {"sa": 10, "a": "fewer than 5", "n": 6, "d": 6, "sd": "fewer than 5", "dk": 5}
     assert q["agree_percent"] is None and q["disagree_percent"] is None and q["net_agreement"] is None
+    assert public["questions"]["r"]["net_agreement"] == 33.3  # its zeros are not hidden: no cell is small
+    assert public["grids"][0]["net_agreement"] == {"r": 33.3, "q": None}
     # only the questions asked for are suppressed
     assert suppress_small(report, questions=["other"])["questions"]["q"]["counts"]["a"] == 3
 
