@@ -140,6 +140,13 @@ def _make_public(report):
                     part.pop(key, None)
 
 
+def _all_hidden(question):
+    """True when suppression hid every answer given (no count above 0 is left to write about)."""
+    counts = question.get("counts") or {}
+    hidden = any(isinstance(v, str) for v in counts.values())
+    return hidden and is_number(question.get("base")) and not any(is_number(v) and v > 0 for v in counts.values())
+
+
 def _public_number_summary(question):
     base = question.get("base")
     if not is_number(base) or not base:
@@ -155,6 +162,9 @@ def _add_summaries(report, summarise):
         for part in [question, *(question.get("groups") or {}).values()]:
             if part.get("type") in ("integer", "decimal", "date") and "min" not in part and "earliest" not in part:
                 part["summary"] = _sentences(_public_number_summary(part))  # extremes left out (public)
+            elif _all_hidden(part):
+                part["summary"] = [f"{format_count(part['base'])} respondents answered this question. The number "
+                                   "giving each answer is too small to publish."]
             else:
                 part["summary"] = _sentences(summarise(part))
 

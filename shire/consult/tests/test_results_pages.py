@@ -304,3 +304,5 @@ def test_public_page_suppresses_small_numbers_and_shows_no_free_text(consultatio
     assert "ranged from" not in page and "Lowest" not in page
     q5 = page[page.index('id="question-q5"'):page.index('id="question-priorities"')]
     assert "fewer than 5" in q5
+    # Every answer given to q5 is hidden: its summary says so rather than describe hidden numbers.
+    assert "9 respondents answered this question. The number giving each answer is too small to publish." in q5
