@@ -95,7 +95,7 @@ def _question_block(item, value, error):
         block["inline"] = q.is_likert(item) or "horizontal" in (item.get("appearance") or "").split()
         limit = q.max_selected(item) if kind == "select_multiple" else None
         if limit and not hint:
-            block["hint"] = f"Select up to {limit}" if limit > 1 else "Select one"
+            block["hint"] = f"Select up to {q.number_words(limit)}" if limit > 1 else "Select one"
     elif kind == "rank":
         n = len(item.get("choices") or [])
         block["positions"] = [str(i) for i in range(1, n + 1)]
@@ -111,6 +111,7 @@ def _question_block(item, value, error):
         ]
         if not hint:
             block["hint"] = f"Give each option a number from 1 to {n}, with 1 for the one you prefer most. Use each number once."
+            block["default_hint"] = True
     elif kind == "date":
         block["parts"] = [
             {"part": p, "label": p.capitalize(), "name": q.field_name(item, p), "id": f"{name}-{p}",

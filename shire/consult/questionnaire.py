@@ -227,12 +227,22 @@ def required_message(item):
     return f"Enter an answer for {q}"
 
 
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def number_words(n):
+    """GOV.UK style: numbers below ten in words."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+
+
 def constraint_message(item):
     if item.get("constraint_message"):
         return item["constraint_message"]
     limit = max_selected(item)
     if limit is not None:
-        return f"Select no more than {limit} for {_quoted(item)}" if limit != 1 else f"Select only one answer for {_quoted(item)}"
+        if limit == 1:
+            return f"Select only one answer for {_quoted(item)}"
+        return f"Select no more than {number_words(limit)} answers for {_quoted(item)}"
     return f"Your answer to {_quoted(item)} is not accepted. Check it and try again"
 
 

@@ -59,9 +59,9 @@ def _published(slug):
     return get_object_or_404(Consultation.objects.select_related("team"), slug=slug, status=Consultation.Status.PUBLISHED)
 
 
-def _refusal(request, consultation):
+def _refusal(request, consultation, status=403):
     """The page for a consultation that does not take responses now (403)."""
-    return render(request, "consult/public/refused.html", {"consultation": consultation, "phase": consultation.phase()}, status=403)
+    return render(request, "consult/public/refused.html", {"consultation": consultation, "phase": consultation.phase()}, status=status)
 
 
 def _answering(request, slug, mode):
@@ -129,7 +129,7 @@ def _resume_url(consultation, mode, answers):
     last = answered[-1].index
     for check in checks:
         if check.errors and check.index <= last:
-            return mode.page_url(consultation, check.index, check=True)
+            return mode.page_url(consultation, check.index)
     later = [check for check in checks if check.index > last]
     return mode.page_url(consultation, later[0].index) if later else mode.url("check", consultation)
 
@@ -418,10 +418,17 @@ def save(request, slug, preview=False):
 
 
 def resume(request, slug, token):
-    consultation, refused = _answering(request, slug, PUBLIC)
-    if refused:
-        return refused
-    draft = Draft.objects.filter(consultation=consultation, token_hash=hash_token(token), is_preview=False).first()
+    """The e-mailed link: set the draft's cookie on this device and carry on.
+
+    Every answer here is a 200 page, never a 4xx: Django logs refused requests with their path,
+    and this path holds the draft's secret.
+    """
+    consultation = Consultation.objects.filter(slug=slug, status=Consultation.Status.PUBLISHED).select_related("questionnaire").first()
+    if consultation is not None and not consultation.is_open():
+        return _refusal(request, consultation, status=200)
+    draft = None
+    if consultation is not None and hasattr(consultation, "questionnaire"):
+        draft = Draft.objects.filter(consultation=consultation, token_hash=hash_token(token), is_preview=False).first()
     if draft is None:
-        return render(request, "consult/public/resume_invalid.html", {"consultation": consultation}, status=404)
+        return render(request, "consult/public/resume_invalid.html", {"consultation": consultation})
     return _set_cookie(redirect(_resume_url(consultation, PUBLIC, draft.answers)), consultation, PUBLIC, token)

@@ -168,6 +168,7 @@ def test_error_summary_links_to_fields_and_keeps_what_was_typed(client):
     assert '<a href="#started_volunteering-day">The date for “When did you start volunteering?” must be a real date</a>' in page
     assert page.index("Select up to three methods") < page.index("must be a real date")
     assert 'id="preferred_methods-error"' in page
+    assert '<div id="preferred_methods-hint" class="govuk-hint">Select up to three</div>' in page
     assert ">My carefully typed comment</textarea>" in page
     assert 'value="31"' in page and 'value="2016"' in page
     for method in ("email", "website", "post", "social"):

@@ -186,7 +186,7 @@ def test_up_to_three_constraint():
     p3 = ROUTED["pages"][2]
     four = q.read_page(p3, post(likes=["red", "green", "blue", "white"], why_white="Clean"))
     errors = q.validate_page(p3, {"kind": "org", **four})
-    assert errors == {"likes": "Select no more than 3 for “Colours you like”"}
+    assert errors == {"likes": "Select no more than three answers for “Colours you like”"}
     kept, errors = q.clean_answers(ROUTED, {"kind": "org", "org_name": "X", "likes": ["red", "green", "blue", "white"], "why_white": "Clean"})
     assert "likes" not in kept and "likes" in errors
     kept, errors = q.clean_answers(ROUTED, {"kind": "org", "org_name": "X", "likes": ["red", "green", "white"], "why_white": "Clean"})

@@ -19,9 +19,18 @@ function enhance (root) {
   let ordered = positions.every((p) => p !== Infinity) && new Set(positions).size === count
   start.sort((a, b) => (a.position - b.position) || (a.index - b.index))
 
-  const hint = document.createElement('p')
-  hint.className = 'govuk-hint'
-  hint.textContent = 'Drag the options into order, or use the Move up and Move down buttons. Put the one you prefer most at the top.'
+  // The hint written for the selects no longer fits; say how the list works instead.
+  const instructions = 'Drag the options into order, or use the Move up and Move down buttons. Put the one you prefer most at the top.'
+  const fieldset = root.closest('fieldset')
+  const selectHint = fieldset && fieldset.querySelector('[data-rank-default-hint]')
+  let hint = null
+  if (selectHint) {
+    selectHint.textContent = instructions
+  } else {
+    hint = document.createElement('p')
+    hint.className = 'govuk-hint'
+    hint.textContent = instructions
+  }
 
   const status = document.createElement('p')
   status.className = 'govuk-body shire-rank__status'
@@ -59,7 +68,7 @@ function enhance (root) {
 
   for (const item of start) {
     const li = document.createElement('li')
-    li.className = 'shire-rank__entry'
+    li.className = 'govuk-body shire-rank__entry'
     li.draggable = true
     li.dataset.value = item.value
     const label = document.createElement('span')
@@ -81,7 +90,7 @@ function enhance (root) {
       li.querySelector('[data-move="1"]').disabled = index === items.length - 1
     })
     root.classList.toggle('shire-rank--unordered', !ordered)
-    keep.hidden = ordered
+    keep.style.display = ordered ? 'none' : ''
     status.textContent = ordered
       ? 'Your order is shown, from 1 (most preferred) to ' + count + '.'
       : 'You have not put these in order yet.'
@@ -143,8 +152,9 @@ function enhance (root) {
     list.focus()
   })
 
-  entries.forEach((entry) => { entry.hidden = true })
-  root.prepend(hint, status, list, keep, announcer)
+  // Hidden, not removed or disabled: the selects are still sent with the form.
+  entries.forEach((entry) => { entry.style.display = 'none' })
+  root.prepend(...[hint, status, list, keep, announcer].filter(Boolean))
   sync()
 }
 
