@@ -34,6 +34,17 @@ class Command(BaseCommand):
         p.add_argument("--format", required=True, choices=["json", "html", "pdf", "docx", "xlsx", "csv"])
         p.add_argument("--output", required=True)
 
+        p = sub.add_parser("suggest-themes", help="Code free-text comments with a codebook's themes (CSV in, CSV out).")
+        p.add_argument("--codebook", required=True, help="CSV with columns theme,name,description")
+        p.add_argument("--comments", required=True, help="CSV with columns id,text")
+        p.add_argument("--coded", help="CSV with columns id,theme: comments an officer has already coded")
+        p.add_argument("--output", required=True, help="CSV written with columns id,theme,confidence,second_theme")
+
+        p = sub.add_parser("discover-themes", help="Propose themes found in free-text comments.")
+        p.add_argument("--comments", required=True, help="CSV with columns id,text")
+        p.add_argument("--output", required=True, help="CSV written with columns theme,name,description")
+        p.add_argument("--max-themes", type=int, default=12)
+
     def handle(self, *args, action, **options):
         handler = getattr(self, "handle_" + action.replace("-", "_"))
         try:
@@ -44,6 +55,18 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         except OSError as error:
             raise CommandError(f"{error.filename}: {error.strerror}.") from error
+
+    def handle_suggest_themes(self, codebook, comments, coded, output, **_):
+        from shire.consult import theme_files
+
+        count = theme_files.suggest_themes(codebook, comments, coded, output)
+        self.stdout.write(f"Suggested themes for {count} comments in {output}.")
+
+    def handle_discover_themes(self, comments, output, max_themes, **_):
+        from shire.consult import theme_files
+
+        count = theme_files.discover_themes(comments, output, max_themes=max_themes)
+        self.stdout.write(f"Wrote {count} proposed themes to {output}.")
 
     def consultation(self, slug):
         try:
