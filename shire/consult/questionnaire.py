@@ -19,7 +19,7 @@ select_multiple and rank answers as space-separated names.
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from . import expressions
@@ -342,10 +342,12 @@ def coerce(item, value):
     if kind == "rank":
         return _coerce_rank(item, value)
     if kind == "text":
-        return str(value).strip(), None
+        return (number_text(value) if isinstance(value, (int, float)) else str(value)).strip(), None
     if kind in ("integer", "decimal"):
         return _number(item, value)
     if kind == "date":
+        if isinstance(value, datetime):  # a spreadsheet's date cell
+            return value.date().isoformat(), None
         if isinstance(value, date):
             return value.isoformat(), None
         if isinstance(value, dict):

@@ -381,7 +381,11 @@ def _answers_text(consultation, answers):
     kept = {}
     for check in checks:
         kept.update(check.kept)
-    return _summary(consultation, PUBLIC, checks, kept)
+    sections = _summary(consultation, PUBLIC, checks, kept)
+    for section in sections:
+        for row in section["rows"]:  # one line of text a line, so every line is indented alike
+            row["lines"] = [part for line in row["lines"] for part in line.split("\n")]
+    return sections
 
 
 @require_http_methods(["GET", "POST"])

@@ -99,6 +99,9 @@ def test_save_page_sends_a_resume_link_and_a_copy_of_the_answers(client, caplog)
     consultation = make_consultation()
     answer_pages(client, consultation, {1: INDIVIDUAL_PAGES[1], 3: INDIVIDUAL_PAGES[3]})
     client.post(page_url(consultation, 4), {"action": "save"})
+    draft = Draft.objects.get()
+    draft.answers = {**draft.answers, "comments": "First line\nSecond & last line"}
+    draft.save()
     token = draft_cookie(client, consultation).value
     with caplog.at_level(logging.DEBUG):
         response = client.post(save_url(consultation), {"email": "resident@example.com"})
@@ -116,6 +119,7 @@ def test_save_page_sends_a_resume_link_and_a_copy_of_the_answers(client, caplog)
     assert "Are you responding as an individual or for an organisation?\n  As an individual" in message.body
     assert "Helping communities to design and deliver services\n  Strongly agree" in message.body
     assert "Don't know" in message.body  # plain text, not HTML-escaped
+    assert "\n  First line\n  Second & last line\n" in message.body
     assert Draft.objects.get().email == "resident@example.com"
 
     # The link works on another device: it sets the cookie and carries on.

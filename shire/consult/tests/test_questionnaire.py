@@ -316,3 +316,17 @@ def test_definitions_without_routing_or_with_empty_expressions():
     definition = form(page("p", question("t", "text", "T", relevant="", constraint="  ")))
     assert q.clean_answers(definition, {"t": "x"}) == ({"t": "x"}, {})
     assert q.clean_answers({"pages": []}, {"t": "x"}) == ({}, {})
+
+
+def test_values_as_a_spreadsheet_reader_gives_them():
+    from datetime import datetime
+
+    definition = form(page(
+        "p",
+        question("when", "date", "When?"),
+        question("n", "integer", "How many?"),
+        question("t", "text", "Tell us"),
+        question("one", "select_one", "Pick one", choices=choices(("1", "One"), ("2", "Two"))),
+    ))
+    answers = {"when": datetime(2017, 3, 7, 0, 0), "n": 12.0, "t": 2017.0, "one": 2.0}
+    assert q.clean_answers(definition, answers) == ({"when": "2017-03-07", "n": 12, "t": "2017", "one": "2"}, {})
