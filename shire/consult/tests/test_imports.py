@@ -614,3 +614,74 @@ def test_dates_from_xlsx_cells():
     assert imports._cell_text(date(2017, 3, 1)) == "2017-03-01"
     assert imports._cell_text(3.0) == "3"
     assert imports._cell_text(None) == ""
+
+
+# --- agreement with the answering pages -------------------------------------------------------
+
+def _random_answers(form, rng):
+    """Well-formed answers to every question of `form`, some left out, ignoring routing and rules."""
+    answers = {}
+    for page_ in form["pages"]:
+        for item in page_["items"]:
+            kind = item["type"]
+            if kind == "note" or rng.random() < 0.35:
+                continue
+            names = [c["name"] for c in item.get("choices") or []]
+            if kind == "select_one":
+                answers[item["name"]] = rng.choice(names)
+            elif kind == "select_multiple":
+                chosen = set(rng.sample(names, rng.randint(1, len(names))))
+                answers[item["name"]] = [n for n in names if n in chosen]
+            elif kind == "rank":
+                answers[item["name"]] = rng.sample(names, len(names))
+            elif kind == "integer":
+                answers[item["name"]] = rng.randint(-3, 60)
+            elif kind == "decimal":
+                answers[item["name"]] = round(rng.uniform(0, 100), 2)
+            elif kind == "date":
+                answers[item["name"]] = f"2017-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
+            else:
+                answers[item["name"]] = rng.choice(["Yes please", "No", "More buses"])
+    return answers
+
+
+def test_routing_and_rules_agree_with_the_answering_pages(consultation, tmp_path):
+    """Every answer the import refuses is one the answering pages (questionnaire.clean_answers) would
+    refuse or drop, and the other way round, for answer sets that break routing, required and rules."""
+    import random
+    import re
+
+    questionnaire = pytest.importorskip("shire.consult.questionnaire")
+    if not hasattr(questionnaire, "clean_answers"):
+        pytest.skip("questionnaire.clean_answers is not there yet")
+    form = consultation.questionnaire.definition
+    rng = random.Random(2017)
+    rows, expected = [HEADER], {}
+    for n in range(60):
+        answers = _random_answers(form, rng)
+        kept, errors = questionnaire.clean_answers(form, answers)
+        refused_names = set(errors) | (set(answers) - set(kept))
+        if refused_names:
+            expected[n + 2] = refused_names
+        rows.append([f"R{n}"] + [" ".join(v) if isinstance(v, list) else str(v) for v in (answers.get(c, "") for c in HEADER[1:])])
+    assert expected and len(expected) < 60  # the sample has good and bad answer sets
+    with pytest.raises(ImportProblems) as caught:
+        import_responses(consultation, write_csv(tmp_path, rows))
+    assert caught.value.total <= imports.MAX_LISTED
+    found = {}
+    for problem in caught.value.problems:
+        row, name = re.search(r", row (\d+), column [A-Z]+ \((\w+)\):", problem).groups()
+        found.setdefault(int(row), set()).add(name)
+    assert found == expected
+
+
+def test_whole_numbers_and_thousands_as_spreadsheets_write_them(consultation, tmp_path):
+    rows = one_row(respondent_type="organisation", ways_to_help="", staff="1,200", volunteers="30.0", budget="12,500.75")
+    import_responses(consultation, write_csv(tmp_path, rows))
+    answers = stored(consultation)["R-001"]
+    assert (answers["staff"], answers["volunteers"], answers["budget"]) == (1200, 30, 12500.75)
+
+
+def test_text_answers_are_stored_without_surrounding_spaces(consultation, tmp_path):
+    import_responses(consultation, write_csv(tmp_path, one_row(comments="  More buses.  ")))
+    assert stored(consultation)["R-001"]["comments"] == "More buses."
