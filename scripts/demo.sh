@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs Shire with the Leicestershire demo data at http://127.0.0.1:8000 (Ctrl+C stops it).
+#
+#   bash scripts/demo.sh
+#
+# Sets up, makes or updates the database (SQLite under data/ unless DATABASE_URL says
+# otherwise), loads the demo data (running it again changes nothing) and starts the server.
+# Sign in at http://127.0.0.1:8000/staff/sign-in/ as `officer` with `shire-demo-password`.
+# SHIRE_DEMO_ADDRESS=127.0.0.1:8001 picks another address.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup.sh
+
+echo "demo: shire migrate"
+.venv/bin/shire migrate --no-input
+echo "demo: shire demo load"
+.venv/bin/shire demo load
+
+address="${SHIRE_DEMO_ADDRESS:-127.0.0.1:8000}"
+echo "demo: open http://$address/ (staff pages: http://$address/staff/, username officer, password shire-demo-password)"
+exec .venv/bin/shire runserver "$address"
