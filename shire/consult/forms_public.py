@@ -131,40 +131,59 @@ def _question_block(item, value, error):
     return block
 
 
-def page_blocks(page, values, errors, relevant):
+def page_blocks(page, values, errors, relevant, keep_shown=()):
     """The blocks to render for a page: notes, questions and likert grids, in order.
 
     `values` are the answers to show (raw or stored), `errors` {name: message}, `relevant` the
-    names of the items that apply; other items are not shown.
+    names of the items that apply. An item whose relevance depends on answers on this page is
+    rendered even when it does not apply yet, hidden (`hidden`), so that consult-relevance.js
+    can show it as soon as those answers make it apply; without JavaScript it stays hidden and
+    the server shows it after Continue. Items named in `keep_shown` are never hidden by the script.
     """
     blocks = []
-    items = [item for item in page.get("items") or [] if item.get("name") in relevant]
+    items = []
+    for item in page.get("items") or []:
+        conditional = bool(q.same_page_references(page, item))
+        if item.get("name") in relevant or conditional:
+            items.append((item, conditional, item.get("name") not in relevant))
     i = 0
     while i < len(items):
-        item = items[i]
+        item, conditional, hidden = items[i]
         if item.get("type") == "note":
-            blocks.append({
+            block = {
                 "kind": "note",
                 "item": item,
+                "name": item.get("name"),
                 "paragraphs": [p.strip() for p in (item.get("label") or "").split("\n\n") if p.strip()],
                 "hint": item.get("hint") or "",
                 "inset": "inset" in (item.get("appearance") or "").split(),
                 "template": "consult/public/fields/note.html",
-            })
-            i += 1
-            continue
-        if q.is_likert(item):
+            }
+            size = 1
+        else:
             run = [item]
-            while (i + len(run) < len(items) and q.is_likert(items[i + len(run)])
-                   and items[i + len(run)].get("list_name") == item.get("list_name")):
-                run.append(items[i + len(run)])
+            if q.is_likert(item) and not conditional:
+                while (i + len(run) < len(items) and q.is_likert(items[i + len(run)][0]) and not items[i + len(run)][1]
+                       and items[i + len(run)][0].get("list_name") == item.get("list_name")):
+                    run.append(items[i + len(run)][0])
             if len(run) > 1:
-                blocks.append(_likert_block(run, values, errors))
-                i += len(run)
-                continue
-        blocks.append(_question_block(item, values.get(item["name"]), errors.get(item["name"])))
-        i += 1
+                block = _likert_block(run, values, errors)
+            else:
+                block = _question_block(item, values.get(item["name"]), errors.get(item["name"]))
+            size = len(run)
+        block["names"] = [entry.get("name") for entry, _, _ in items[i:i + size]]
+        block["conditional"] = conditional
+        block["relevant_expression"] = item.get("relevant") if conditional else ""
+        block["hidden"] = hidden
+        block["keep_shown"] = item.get("name") in keep_shown
+        blocks.append(block)
+        i += size
     return blocks
+
+
+def question_types(page):
+    """{name: type} of the page's questions, for consult-relevance.js to read their answers."""
+    return {item["name"]: item.get("type") for item in page.get("items") or [] if item.get("name")}
 
 
 def _likert_block(run, values, errors):
@@ -199,6 +218,8 @@ def error_summary(blocks):
     """[(link target id, message)] in the order the fields appear."""
     summary = []
     for block in blocks:
+        if block.get("hidden"):
+            continue
         if block["kind"] == "likert":
             summary.extend((row["error_href"], row["error"]) for row in block["rows"] if row["error"])
         elif block.get("error"):

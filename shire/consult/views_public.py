@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from . import expressions, services
 from . import questionnaire as q
-from . import services
-from .forms_public import ResumeEmailForm, error_summary, page_blocks
+from .forms_public import ResumeEmailForm, error_summary, page_blocks, question_types
 from .models import Consultation, Draft, hash_token
 
 DRAFT_COOKIE_AGE = 60 * 60 * 24 * 180  # long enough to outlast any consultation's answering period
@@ -205,7 +205,8 @@ def _previous_url(consultation, mode, checks, index, returning):
 def _render_page(request, consultation, mode, checks, index, values, errors, returning, extra=(), status=200):
     check = checks[index]
     page = check.page
-    blocks = page_blocks(page, values, errors, set(check.relevant))
+    blocks = page_blocks(page, values, errors, set(check.relevant), keep_shown=set(extra))
+    conditional = any(block["conditional"] for block in blocks)
     question_blocks = [b for b in blocks if b["kind"] != "note"]
     visible = [c.index for c in checks if c.visible]
     heading_block = question_blocks[0] if not page.get("label") and len(question_blocks) == 1 and question_blocks[0]["kind"] != "likert" else None
@@ -222,14 +223,36 @@ def _render_page(request, consultation, mode, checks, index, values, errors, ret
         "errors": error_summary(blocks),
         "heading": page.get("label") or ("" if heading_block else consultation.title),
         "title": page.get("label") or (heading_block["label"] if heading_block else consultation.title),
-        "shown": check.relevant,
         "extra": list(extra),
         "returning": returning,
         "back_url": _previous_url(consultation, mode, checks, index, returning),
         "action_url": mode.url("page", consultation, index + 1),
         "has_rank": any(b["kind"] == "rank" for b in blocks),
+        "relevance": _relevance_data(consultation.questionnaire.definition, checks, index, values) if conditional else None,
         "has_wide": any(b["kind"] == "likert" for b in blocks),
     }, status=status)
+
+
+def _relevance_data(definition, checks, index, values):
+    """What consult-relevance.js needs to decide, as answers change, which of a page's questions
+    apply: the page's question types, and the answers from other pages its conditions refer to
+    (this person's own answers, as the server would use them)."""
+    page = checks[index].page
+    on_page = {item.get("name") for item in page.get("items") or []}
+    kept_before = {}
+    for check in checks[:index]:
+        kept_before.update(check.kept)
+    referred = set()
+    for item in page.get("items") or []:
+        if q.same_page_references(page, item):
+            referred |= expressions.references(item["relevant"])
+    answers = {}
+    for name in sorted(referred - on_page):
+        where = q.page_of(definition, name)
+        source = kept_before if where is not None and where < index else values
+        if name in source:
+            answers[name] = source[name]
+    return {"types": question_types(page), "answers": answers}
 
 
 @require_http_methods(["GET", "POST"])

@@ -249,15 +249,50 @@ def test_a_question_made_relevant_on_the_same_page_is_shown_before_moving_on(cli
     }
     consultation = make_consultation(definition=definition)
     page = html(client.get(page_url(consultation, 1)))
-    assert "Why not?" not in page
+    # Rendered hidden, for consult-relevance.js to reveal; its "shown" marker is not sent while hidden.
+    hidden_item = re.search(r'<div class="shire-item" data-relevant="\$\{like\} = &#x27;no&#x27;" hidden>\s*'
+                            r'<input type="hidden" name="shown" value="why_not" disabled>', page)
+    assert hidden_item
+    assert 'src="/static/shire/consult-relevance.js"' in page
+    assert '"types": {"like": "select_one", "why_not": "text"}' in page
+    # Without JavaScript the browser sends only what was shown: the page comes back with the new question.
     response = client.post(page_url(consultation, 1), {"like": "no", "shown": ["like"], "action": "continue"})
     assert response.status_code == 200
-    assert "Why not?" in html(response)
-    assert "is another question" in html(response)
+    page = html(response)
+    assert "is another question" in page
+    assert "There is a problem" not in page
+    assert re.search(r'<div class="shire-item" data-relevant="[^"]*" data-keep-shown>\s*'
+                     r'<input type="hidden" name="shown" value="why_not">', page)
     response = client.post(page_url(consultation, 1), {"like": "no", "why_not": "Too dear", "shown": ["like", "why_not"], "action": "continue"})
     assert response["Location"] == check_url(consultation)
     client.post(check_url(consultation))
     assert Response.objects.get().answers == {"like": "no", "why_not": "Too dear"}
+
+
+def test_conditions_on_earlier_answers_are_given_to_the_page_script(client):
+    definition = {
+        "form_id": "t", "title": "T", "version": "1",
+        "pages": [
+            {"name": "p1", "label": "Who", "hint": None, "relevant": None, "items": [
+                {"name": "kind", "type": "select_one", "label": "Who are you?", "required": True, "list_name": "k",
+                 "choices": [{"name": "person", "label": "A person"}, {"name": "org", "label": "An organisation"}]},
+                {"name": "secret", "type": "text", "label": "Not referred to", "required": False},
+            ]},
+            {"name": "p2", "label": "Help", "hint": None, "relevant": None, "items": [
+                {"name": "help", "type": "select_one", "label": "Can you help?", "required": True, "list_name": "yn",
+                 "choices": [{"name": "yes", "label": "Yes"}, {"name": "no", "label": "No"}]},
+                {"name": "how", "type": "text", "label": "How could your organisation help?", "required": True,
+                 "relevant": "${kind} = 'org' and ${help} = 'yes'"},
+            ]},
+        ],
+    }
+    consultation = make_consultation(definition=definition)
+    answer_pages(client, consultation, {1: {"kind": "org", "secret": "my private words"}})
+    page = html(client.get(page_url(consultation, 2)))
+    assert '"answers": {"kind": "org"}' in page
+    assert "my private words" not in page
+    response = client.post(page_url(consultation, 2), {"help": "yes", "how": "", "shown": ["help", "how"], "action": "continue"})
+    assert "Enter an answer for “How could your organisation help?”" in html(response)
 
 
 def test_free_text_is_escaped_on_check_answers(client):

@@ -1,4 +1,11 @@
 """The runtime rules of a questionnaire (questionnaire.py), over small hand-written definitions."""
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
 from django.http import QueryDict
 
 from shire.consult import questionnaire as q
@@ -330,3 +337,72 @@ def test_values_as_a_spreadsheet_reader_gives_them():
     ))
     answers = {"when": datetime(2017, 3, 7, 0, 0), "n": 12.0, "t": 2017.0, "one": 2.0}
     assert q.clean_answers(definition, answers) == ({"when": "2017-03-07", "n": 12, "t": "2017", "one": "2"}, {})
+
+
+# --- the browser's evaluator agrees with the server's ---------------------------------------
+
+PARITY_CASES = [
+    ("${kind} = 'org'", {"kind": "org"}),
+    ("${kind} = 'org'", {"kind": "person"}),
+    ("${kind} = 'org'", {}),
+    ("${kind} != 'org'", {}),
+    ("selected(${likes}, 'white')", {"likes": ["red", "white"]}),
+    ("selected(${likes}, 'white')", {"likes": ["red"]}),
+    ("count-selected(${likes}) > 0 and not(selected(${likes}, 'individual'))", {"likes": ["community_group"]}),
+    ("count-selected(${likes}) > 0 and not(selected(${likes}, 'individual'))", {"likes": ["individual", "other"]}),
+    ("count-selected(${likes}) > 0 and not(selected(${likes}, 'individual'))", {}),
+    ("${age} >= 16", {"age": 16}),
+    ("${age} >= 16", {"age": 15}),
+    ("${age} >= 16", {}),
+    ("${age} > '9'", {"age": 10}),
+    ("${n} + 2 * 3 = 10", {"n": 4}),
+    ("${n} div 0 > 1000", {"n": 3}),
+    ("${n} mod 3 = 1", {"n": 7}),
+    ("-${n} < 0", {"n": 2}),
+    ("${when} < '2017-01-01'", {"when": "2016-12-31"}),
+    ("${when} < '2017-01-01'", {"when": "2017-06-01"}),
+    ("${when} <= today()", {"when": "2001-01-01"}),
+    ("string-length(${t}) > 3", {"t": "four"}),
+    ("string-length(${t}) > 3", {"t": "abc"}),
+    ("contains(${t}, 'park') or starts-with(${t}, 'The')", {"t": "The hall"}),
+    ("ends-with(${t}, 'hall') and regex(${t}, '^[A-Z]')", {"t": "The hall"}),
+    ("if(${kind} = 'org', ${n} > 5, ${n} > 50)", {"kind": "org", "n": 6}),
+    ("if(${kind} = 'org', ${n} > 5, ${n} > 50)", {"kind": "person", "n": 6}),
+    ("coalesce(${t}, 'none') = 'none'", {}),
+    ("concat(${a}, '-', ${b}) = 'x-y'", {"a": "x", "b": "y"}),
+    ("number(${t}) = 12", {"t": "12"}),
+    ("number(${t}) = 12", {"t": "twelve"}),
+    ("int(${n}) = 3", {"n": 3.7}),
+    ("boolean(${t})", {"t": ""}),
+    ("string(${n}) = '3'", {"n": 3.0}),
+    ("${likes} = 'red white'", {"likes": ["red", "white"]}),
+    ("true() and not(false())", {}),
+    ("(${a} = 'x' or ${b} = 'x') and ${c} != ''", {"a": "x", "c": "z"}),
+    ("${n} = 1 or ${n} = 2", {"n": "2"}),
+    ("${yes} = true()", {"yes": "yes"}),
+]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run the browser's evaluator")
+def test_browser_relevance_evaluator_agrees_with_the_server(tmp_path):
+    from shire.consult import expressions
+
+    script = Path(settings.BASE_DIR) / "shire" / "core" / "static" / "shire" / "consult-relevance.js"
+    module = tmp_path / "relevance.mjs"
+    module.write_text(script.read_text(encoding="utf-8"), encoding="utf-8")
+    runner = tmp_path / "run.mjs"
+    runner.write_text(
+        "import { isRelevant } from './relevance.mjs'\n"
+        "import { readFileSync } from 'node:fs'\n"
+        "const cases = JSON.parse(readFileSync(process.argv[2], 'utf8'))\n"
+        "console.log(JSON.stringify(cases.map(([e, a]) => isRelevant(e, a))))\n",
+        encoding="utf-8",
+    )
+    cases = tmp_path / "cases.json"
+    cases.write_text(json.dumps(PARITY_CASES), encoding="utf-8")
+    result = subprocess.run(["node", str(runner), str(cases)], capture_output=True, text=True, timeout=30, check=True)
+    browser = json.loads(result.stdout)
+    server = [expressions.is_true(expression, answers) for expression, answers in PARITY_CASES]
+    disagreements = [case for case, b, s in zip(PARITY_CASES, browser, server) if b != s]
+    assert disagreements == []
+    assert True in server and False in server
