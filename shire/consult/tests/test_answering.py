@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from shire.consult.models import Consultation, Draft, Response
+from shire.core.tests.browser import assert_accessible
 from shire.core.tests.factories import make_officer, make_team
 
 from .answering_helpers import (
@@ -458,3 +459,92 @@ def test_public_and_preview_drafts_are_kept_apart(client):
     client.post(page_url(consultation, 1, preview=True), {"respondent_type": "organisation", "action": "continue"})
     page = html(client.get(page_url(consultation, 1)))
     assert not re.search(r'value="organisation"\s+checked', page)
+
+
+# --- in a real browser (Debian's Chromium): the scripts, the keyboard and axe ------------------
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_rank_list_is_keyboard_operable_and_sends_the_same_fields(page, live_server):
+    consultation = make_consultation()
+    base = live_server.url
+    page.goto(base + page_url(consultation, 1))
+    page.click("label[for=respondent_type]")
+    page.click("button[value=continue]")
+    assert_accessible(page)  # the likert grid
+    page.click("label[for=p_vulnerable-2]")
+    page.click("label[for=p_services]")
+    page.click("label[for=p_vcs-6]")
+    page.click("button[value=continue]")
+    page.wait_for_selector(".shire-rank__list")
+    assert_accessible(page)
+    assert not page.is_visible("[data-rank-select]")
+    # Keyboard only: move "Have access to the right funding…" (third) to the top.
+    third_up = page.locator(".shire-rank__entry").nth(2).locator("button[data-move='-1']")
+    third_up.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # focus stays on the entry's Move up button until it reaches the top
+    assert page.locator(".shire-rank__entry-label").all_inner_texts() == [
+        "Have access to the right funding, support and training",
+        "Understand local priorities",
+        "Engage actively with local services",
+    ]
+    assert "is now number 1 of 3" in page.locator(".shire-rank [aria-live]").inner_text()
+    page.click("button[value=continue]")
+    page.wait_for_url(base + page_url(consultation, 5))
+    assert Draft.objects.get().answers["investment_order"] == ["funding", "priorities", "engage"]
+    assert page.shire_errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_rank_without_javascript_uses_position_selects(make_page, live_server):
+    page = make_page(javascript=False)
+    consultation = make_consultation()
+    page.goto(live_server.url + page_url(consultation, 1))
+    page.click("label[for=respondent_type]")
+    page.click("button[value=continue]")
+    for name, value in INDIVIDUAL_PAGES[3].items():
+        page.check(f"input[name={name}][value={value}]", force=True)
+    page.click("button[value=continue]")
+    page.select_option("#investment_order", "1")
+    page.select_option("#investment_order-2", "1")
+    page.select_option("#investment_order-3", "2")
+    page.click("button[value=continue]")
+    assert "are both number 1" in page.locator(".govuk-error-summary").inner_text()
+    page.select_option("#investment_order-2", "3")
+    page.click("button[value=continue]")
+    page.wait_for_url(live_server.url + page_url(consultation, 5))
+    assert Draft.objects.get().answers["investment_order"] == ["priorities", "funding", "engage"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_follow_up_question_appears_as_soon_as_it_applies(page, live_server):
+    definition = {
+        "form_id": "t", "title": "T", "version": "1",
+        "pages": [{"name": "p", "label": "Community champions", "hint": None, "relevant": None, "items": [
+            {"name": "champions", "type": "select_multiple", "label": "Who are the community champions?", "required": True,
+             "list_name": "c", "choices": [{"name": "vicar", "label": "The vicar"}, {"name": "other", "label": "Someone else"}]},
+            {"name": "champions_other", "type": "text", "label": "Who else?", "required": True,
+             "relevant": "selected(${champions}, 'other')"},
+        ]}],
+    }
+    consultation = make_consultation(definition=definition)
+    page.goto(live_server.url + page_url(consultation, 1))
+    assert not page.is_visible("#champions_other")
+    page.click("label[for=champions-2]")
+    assert page.is_visible("#champions_other")
+    assert_accessible(page)
+    page.click("label[for=champions-2]")
+    assert not page.is_visible("#champions_other")
+    page.click("label[for=champions-2]")
+    page.fill("#champions_other", "The postmistress")
+    page.click("button[value=continue]")
+    page.wait_for_url(live_server.url + check_url(consultation))
+    assert_accessible(page)
+    page.click("text=Send my response")
+    page.wait_for_selector(".govuk-panel")
+    assert_accessible(page)
+    assert Response.objects.get().answers == {"champions": ["other"], "champions_other": "The postmistress"}
+    assert page.shire_errors == []
