@@ -18,17 +18,9 @@ from matplotlib import rc_context  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 # GOV.UK Design System colours: blue for single series, then a palette that stays distinct in
-# greyscale print; agreement scales run from dark green (strongly agree) to red (strongly disagree).
+# greyscale print. (Agreement scales bring their own colours: reports.AGREEMENT_COLOURS.)
 BLUE = "#1d70b8"
 PALETTE = ["#1d70b8", "#f47738", "#00703c", "#4c2c92", "#d4351c", "#28a197", "#6f72af", "#b58840"]
-AGREEMENT_COLOURS = {
-    "strongly_agree": "#00703c",
-    "agree": "#85994b",
-    "neither": "#b1b4b6",
-    "disagree": "#f47738",
-    "strongly_disagree": "#d4351c",
-    "dont_know": "#505a5f",
-}
 TEXT = "#0b0c0c"
 GRID = "#b1b4b6"
 
@@ -147,7 +139,7 @@ def stacked_bar_chart(labels, series, *, xlabel="% of those who answered", fmt="
             for y, start, value in zip(positions, left, values):
                 if value >= threshold:
                     text = f"{value:.0f}" if percent else f"{value:g}"
-                    dark = colour in ("#b1b4b6", "#85994b")
+                    dark = colour in ("#b1b4b6", "#85994b")  # light segments get dark text
                     ax.text(start + value / 2, y, text, va="center", ha="center", fontsize=7, color=TEXT if dark else "white")
             left = [a + b for a, b in zip(left, values)]
         ax.set_yticks(positions, labels)

@@ -36,7 +36,18 @@ GROUPABLE_TYPES = ("select_one", "select_multiple")
 CSV_COLUMNS = ["question", "label", "group", "option", "option_label", "count", "percent", "base", "measure", "value"]
 SUPPRESSED_TEXT = "fewer than 5"
 CHUNK_SIZE = 2000
-AGREEMENT_ORDER = ["strongly_agree", "agree", "neither", "disagree", "strongly_disagree", "dont_know"]
+# Free-text answers listed in the HTML, PDF and Word reports (every one is in the XLSX and JSON):
+# all of them for a consultation of hundreds, a readable sample for one of 100,000.
+DOCUMENT_ANSWER_LIMIT = 250
+# Agreement scales in charts run from dark green (strongly agree) to red (strongly disagree).
+AGREEMENT_COLOURS = {
+    "strongly_agree": "#00703c",
+    "agree": "#85994b",
+    "neither": "#b1b4b6",
+    "disagree": "#f47738",
+    "strongly_disagree": "#d4351c",
+    "dont_know": "#505a5f",
+}
 
 
 class ReportError(Exception):
@@ -431,7 +442,7 @@ def numeric_section(name, data, labels):
 
 
 def text_section(name, data, labels):
-    answers = [str(a) for a in data.get("answers") or []]
+    answers = data.get("answers") or []  # strings, from analysis
     return {"kind": "text", "tables": [], "chart": None, "answers": answers}
 
 
@@ -461,8 +472,6 @@ def question_section(name, data, labels):
 
 def scale_colours(data):
     """Colours for an agreement scale's options: greens for agreeing, orange and red for disagreeing."""
-    from .charts import AGREEMENT_COLOURS
-
     scale = data.get("scale") or {}
     colours = {}
     agree = scale.get("agree") or []
@@ -697,7 +706,7 @@ def render_json(consultation, report):
 
 
 def render_html(consultation, report):
-    ctx = context(consultation, report, chart_format="svg")
+    ctx = context(consultation, report, chart_format="svg", answer_limit=DOCUMENT_ANSWER_LIMIT)
     return render_to_string("consult/results/report_document.html", ctx).encode("utf-8")
 
 
@@ -901,7 +910,7 @@ def render_docx(consultation, report):
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.shared import Cm, Pt, RGBColor
 
-    ctx = context(consultation, report, chart_format=None)
+    ctx = context(consultation, report, chart_format=None, answer_limit=DOCUMENT_ANSWER_LIMIT)
     doc = Document()
     for section in doc.sections:
         section.left_margin = section.right_margin = Cm(2)
@@ -959,9 +968,12 @@ def render_docx(consultation, report):
         if png:
             doc.add_picture(io.BytesIO(png), width=Cm(16))
         if section.get("answers") is not None:
-            doc.add_paragraph().add_run(clean_text(f"Answers ({len(section['answers'])})")).bold = True
+            doc.add_paragraph().add_run(clean_text(f"Answers ({section['answers_total']})")).bold = True
             for answer in section["answers"]:
                 doc.add_paragraph(clean_text(answer), style="List Bullet")
+            if section["answers_total"] > len(section["answers"]):
+                doc.add_paragraph(f"The first {len(section['answers'])} of {section['answers_total']} answers. "
+                                  "Every answer is in the Excel (XLSX) and JSON reports.")
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
