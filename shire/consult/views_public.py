@@ -202,7 +202,7 @@ def _previous_url(consultation, mode, checks, index, returning):
     return mode.url("detail", consultation)
 
 
-def _render_page(request, consultation, mode, checks, index, values, errors, returning, extra=(), status=200):
+def _render_page(request, consultation, mode, checks, index, values, errors, returning, extra=()):
     check = checks[index]
     page = check.page
     blocks = page_blocks(page, values, errors, set(check.relevant), keep_shown=set(extra))
@@ -230,7 +230,7 @@ def _render_page(request, consultation, mode, checks, index, values, errors, ret
         "has_rank": any(b["kind"] == "rank" for b in blocks),
         "relevance": _relevance_data(consultation.questionnaire.definition, checks, index, values) if conditional else None,
         "has_wide": any(b["kind"] == "likert" for b in blocks),
-    }, status=status)
+    })
 
 
 def _relevance_data(definition, checks, index, values):
