@@ -86,6 +86,16 @@ def _presentation_attributes(match):
     return f"<{tag}{attributes} {' '.join(extra)}" if extra else f"<{tag}{attributes}"
 
 
+def _legend(ax, count, columns):
+    """A legend above the chart that reads left to right, then down (matplotlib fills columns first)."""
+    handles, labels = ax.get_legend_handles_labels()
+    columns = min(count, columns)
+    rows = -(-count // columns)
+    order = [r * columns + c for c in range(columns) for r in range(rows) if r * columns + c < count]
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="lower center", bbox_to_anchor=(0.5, 1.0),
+              ncol=columns, frameon=False, fontsize=7)
+
+
 def _style_axes(ax):
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -134,7 +144,7 @@ def stacked_bar_chart(labels, series, *, xlabel="% of those who answered", fmt="
         for index, (name, values, colour) in enumerate(series):
             values = [v if isinstance(v, (int, float)) else 0 for v in values]
             colour = colour or PALETTE[index % len(PALETTE)]
-            ax.barh(positions, values, left=left, color=colour, height=0.65, label=_wrap(name, 22))
+            ax.barh(positions, values, left=left, color=colour, height=0.65, label=_wrap(name, 28))
             threshold = 5 if percent else max(max(values, default=0) * 0.08, 1)
             for y, start, value in zip(positions, left, values):
                 if value >= threshold:
@@ -146,7 +156,7 @@ def stacked_bar_chart(labels, series, *, xlabel="% of those who answered", fmt="
         ax.invert_yaxis()
         ax.set_xlim(0, 100 if percent else max([*left, 1]) * 1.05)
         ax.set_xlabel(xlabel)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(len(series), 3), frameon=False, fontsize=7)
+        _legend(ax, len(series), 3)
         _style_axes(ax)
         return _finish(fig, fmt, alt)
 
@@ -169,6 +179,6 @@ def grouped_bar_chart(labels, series, *, xlabel="% of those who answered", fmt="
         ax.invert_yaxis()
         ax.set_xlim(0, limit or top * 1.1)
         ax.set_xlabel(xlabel)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(count, 4), frameon=False, fontsize=7)
+        _legend(ax, count, 4)
         _style_axes(ax)
         return _finish(fig, fmt, alt)
