@@ -145,8 +145,8 @@ def test_everything_is_imported_through_the_command_line(proof):
     assert report["responses"] == published.RESPONSES
 
 
-def test_the_responses_file_has_no_answers_from_the_seed_but_its_totals():
-    """Free text is invented and says so; every other cell is a choice name (checked by the import)."""
+def test_free_text_in_the_responses_file_is_marked_invented():
+    """The seed prints no respondent's own words against a respondent, so the few comments are invented and say so."""
     with open(build_responses.RESPONSES_CSV, encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == published.RESPONSES
