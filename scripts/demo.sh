@@ -12,6 +12,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
 
+# Where `shire collectstatic` would put files; WhiteNoise warns when it is missing.
+mkdir -p "${SHIRE_DATA_DIR:-data}/static"
+
 echo "demo: shire migrate"
 .venv/bin/shire migrate --no-input
 echo "demo: shire demo load"
