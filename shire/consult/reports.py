@@ -12,7 +12,6 @@ import csv
 import io
 import json
 import re
-from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -1008,6 +1007,6 @@ def write_report(consultation, fmt, output, group_by=None, public=False):
 
 
 def filename(consultation, fmt, group_by=None):
-    stamp = datetime.now().strftime("%Y-%m-%d")
+    stamp = timezone.localdate().isoformat()
     suffix = f"-by-{group_by}" if group_by else ""
     return f"{consultation.slug}-results{suffix}-{stamp}.{FORMATS[fmt][1]}"

@@ -369,3 +369,16 @@ def test_public_report_suppresses_small_numbers_and_free_text(consultation):
     assert report["questions"]["q5"]["counts"][SA] == "fewer than 5"
     page = reports.render_html(consultation, report).decode()
     assert "fewer than 5" in page and "Plain comment" not in page
+
+
+def test_labels_are_escaped_in_tables_and_charts(tmp_path):
+    import copy
+
+    consultation = make_consultation(team=make_team("Escaping"), slug="escaping", workshops=False)
+    definition = copy.deepcopy(DEFINITION)
+    definition["pages"][3]["items"][1]["choices"][1]["label"] = '<img src=x onerror="alert(1)"> & $x$'
+    consultation.questionnaire.definition = definition
+    consultation.questionnaire.save()
+    page = write(consultation, "html", tmp_path).read_text()
+    assert "<img src=x" not in page
+    assert page.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; $x$") >= 2  # the table, and the chart's text
