@@ -506,10 +506,11 @@ def _import_responses(consultation, definition, path):
                     batch_size=BATCH_SIZE,
                 )
             audit.record(None, "responses.imported", consultation, file=os.path.basename(name), count=len(pending))
-    except IntegrityError:
+    except IntegrityError as error:
         raise ImportProblems(name, [
-            f"{name}: some of these response_ids were imported into {consultation.slug} by someone else while "
-            "this file was being checked; nothing was imported. Import the file again to see which."
+            f"{name}: the database refused the responses ({error}). Most likely some of these response_ids were "
+            f"imported into {consultation.slug} by someone else while this file was being checked; import the file "
+            "again to see which."
         ]) from None
     return len(pending)
 
