@@ -306,3 +306,19 @@ def test_public_page_suppresses_small_numbers_and_shows_no_free_text(consultatio
     assert "fewer than 5" in q5
     # Every answer given to q5 is hidden: its summary says so rather than describe hidden numbers.
     assert "9 respondents answered this question. The number giving each answer is too small to publish." in q5
+
+
+def test_a_consultation_without_a_questionnaire_has_no_results_yet(team, staff):
+    from datetime import date
+
+    from shire.consult.models import Consultation
+
+    bare = Consultation.objects.create(slug="bare", title="Bare", summary="x", opens_on=date(2026, 1, 1),
+                                       closes_on=date(2026, 2, 1), contact_name="x", contact_email="x@example.org", team=team)
+    response = staff.get(reverse("consult_results:staff", args=[bare.slug]))
+    assert response.status_code == 200
+    assert "no questionnaire yet" in response.content.decode()
+    for url in (reverse("consult_results:download", args=[bare.slug, "pdf"]), reverse("consult_results:workshops", args=[bare.slug]),
+                reverse("consult_results:publish", args=[bare.slug])):
+        assert staff.get(url).status_code == 404
+    assert client_for().get(reverse("consult_results:public", args=[bare.slug])).status_code == 404
