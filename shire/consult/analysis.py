@@ -537,6 +537,9 @@ _DERIVED_FROM_BASE = ("mean", "median", "min", "max", "earliest", "latest", "mea
                       "agree_percent", "disagree_percent", "net_agreement")
 
 
+NOT_SHOWN = "not shown"
+
+
 def _is_small(value, threshold):
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value < threshold
 
@@ -544,7 +547,8 @@ def _is_small(value, threshold):
 def suppress_small(report, threshold=5, questions=None):
     """A copy of ``report`` for public pages with every count from 1 to threshold−1 hidden.
 
-    Each such count, and its percentage, becomes the string "fewer than 5" (for threshold 5).
+    Each such count, and its percentage, becomes the string "fewer than 5" (for threshold 5); a
+    count hidden only so that a small one cannot be worked out by subtraction becomes "not shown".
     ``questions`` limits this to some questions (for example the demographic ones); None means all.
     """
     marker = f"fewer than {threshold}"
@@ -574,13 +578,13 @@ def suppress_small(report, threshold=5, questions=None):
     if group_by:
         for choice, group in group_by["groups"].items():
             if choice in hidden_groups:
-                group["responses"] = marker
+                group["responses"] = marker if _is_small(group["responses"], threshold) else NOT_SHOWN
                 for name, question in public["questions"].items():
                     if questions is not None and name not in questions:
                         continue
                     section = question.get("groups", {}).get(choice)
                     if section is not None and not isinstance(section.get("base"), str) and section.get("base"):
-                        section["base"] = marker
+                        section["base"] = marker if _is_small(section["base"], threshold) else NOT_SHOWN
                         _blank_derived(section)
     for grid in public.get("grids", []):
         # A grid repeats its questions' net agreement; it must not show one that was dropped.
@@ -637,13 +641,19 @@ def _suppression_marks(sections, threshold):
 
 
 def _apply_marks(section, marks, marker, threshold):
+    # A cell hidden only so that a small one cannot be worked out may hold any number: it is "not
+    # shown", never labelled "fewer than 5", which would be untrue of it.
+    shown_as = {
+        table: {choice: marker if _is_small(section[table][choice], threshold) else NOT_SHOWN for choice in marks[table]}
+        for table in _COUNT_TABLES
+    }
     for table in _COUNT_TABLES:
-        for choice in marks[table]:
-            section[table][choice] = marker
+        for choice, text in shown_as[table].items():
+            section[table][choice] = text
     for table, source in _PERCENT_OF.items():
-        for choice in marks.get(source, ()):
+        for choice, text in shown_as.get(source, {}).items():
             if choice in (section.get(table) or {}):
-                section[table][choice] = marker
+                section[table][choice] = text
     scale = section.get("scale")
     if scale:
         hidden = marks["counts"]

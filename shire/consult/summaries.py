@@ -132,6 +132,11 @@ def _agreement(question):
     return f"{first} Net agreement is {_pc(net)}."
 
 
+def _any_suppressed(counts):
+    """Public reports replace small counts with text; a summary must not read those as zero."""
+    return any(not _is_number(value) for value in counts.values())
+
+
 def _select_one(question):
     base, counts = question["base"], question["counts"]
     opening = f"Of {_respondents_who_answered(question['base'])}"
@@ -147,6 +152,8 @@ def _select_one(question):
         return f"{opening}, {_join(parts)}."
     listed, taken = _list_top(question, counts, 3)
     if not listed:
+        if _any_suppressed(counts):
+            return f"{opening}; the figure for each answer is too small to show."
         return f"{opening}, none gave one of the listed answers."
     if taken == 1:
         return f"{opening}, the most common answer was {listed}."
@@ -157,6 +164,8 @@ def _select_multiple(question):
     base, counts = question["base"], question["counts"]
     listed, taken = _list_top(question, counts, 3)
     if not listed:
+        if _any_suppressed(counts):
+            return f"{_people(base, 'respondent').capitalize()} answered; the figure for each answer is too small to show."
         return f"{_people(base, 'respondent').capitalize()} answered, none ticking one of the listed answers."
     if taken == 1:
         heading = "the top response was"

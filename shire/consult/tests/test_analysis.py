@@ -393,8 +393,8 @@ def test_small_counts_are_hidden_and_a_lone_hidden_cell_gets_a_partner():
     public = suppress_small(report)
     q = public["questions"]["q"]
     # b (3) is hidden; with only b hidden it would be 20 - 10 - 7 - 0, so the smallest other cell (d, 0) is hidden too
-    assert q["counts"] == {"a": 10, "b": "fewer than 5", "c": 7, "d": "fewer than 5"}
-    assert q["percent"] == {"a": 50.0, "b": "fewer than 5", "c": 35.0, "d": "fewer than 5"}
+    assert q["counts"] == {"a": 10, "b": "fewer than 5", "c": 7, "d": "not shown"}
+    assert q["percent"] == {"a": 50.0, "b": "fewer than 5", "c": 35.0, "d": "not shown"}
     assert q["base"] == 20
     assert report["questions"]["q"]["counts"]["b"] == 3  # the report itself is not changed
 
@@ -415,7 +415,7 @@ def test_agreement_figures_built_on_a_hidden_cell_are_dropped():
     assert report["grids"][0]["net_agreement"] == {"r": 33.3, "q": 23.3}
     public = suppress_small(report)
     q = public["questions"]["q"]
-    assert q["counts"] == {"sa": 10, "a": "fewer than 5", "n": 6, "d": 6, "sd": "fewer than 5", "dk": 5}
+    assert q["counts"] == {"sa": 10, "a": "fewer than 5", "n": 6, "d": 6, "sd": "not shown", "dk": 5}
     assert q["agree_percent"] is None and q["disagree_percent"] is None and q["net_agreement"] is None
     assert public["questions"]["r"]["net_agreement"] == 33.3  # its zeros are not hidden: no cell is small
     assert public["grids"][0]["net_agreement"] == {"r": 33.3, "q": None}
@@ -442,9 +442,9 @@ def test_rank_tables_and_combined_top3_are_suppressed_together():
     r = suppress_small(report)["questions"]["r"]
     # b was first for 2 people; the partner is the smallest other cell, on a tie the first in choice order
     assert report["questions"]["r"]["first"] == {"a": 6, "b": 2, "c": 6}
-    assert r["first"] == {"a": "fewer than 5", "b": "fewer than 5", "c": 6}
+    assert r["first"] == {"a": "not shown", "b": "fewer than 5", "c": 6}
     assert r["counts"] == r["first"]
-    assert r["percent"] == {"a": "fewer than 5", "b": "fewer than 5", "c": 42.9}
+    assert r["percent"] == {"a": "not shown", "b": "fewer than 5", "c": 42.9}
     assert r["last"] == {"a": 0, "b": 6, "c": 8}
     assert r["top3"] == {"a": 14, "b": 14, "c": 14}  # all three in everyone's top three: nothing small
     assert r["workshops"]["W"]["b"] == 9              # votes at a public meeting are not suppressed
@@ -458,10 +458,10 @@ def test_groups_are_suppressed_so_that_overall_minus_group_does_not_give_the_hid
     }
     q = suppress_small(report)["questions"]["q"]
     assert q["counts"] == {"a": 12, "b": 8}
-    assert q["groups"]["org"]["counts"] == {"a": "fewer than 5", "b": "fewer than 5"}
+    assert q["groups"]["org"]["counts"] == {"a": "fewer than 5", "b": "not shown"}
     assert q["groups"]["org"]["base"] == "fewer than 5"
     # 12 - 9 would give org's 3 back, so ind's cells are hidden as well
-    assert q["groups"]["ind"]["counts"] == {"a": "fewer than 5", "b": "fewer than 5"}
+    assert q["groups"]["ind"]["counts"] == {"a": "not shown", "b": "not shown"}
 
 
 def test_group_sizes_follow_the_grouping_question():
@@ -471,9 +471,9 @@ def test_group_sizes_follow_the_grouping_question():
         record["q"] = answer
     report = analyse(form, frame_from_records(form, records), group_by="type")
     public = suppress_small(report)
-    assert public["questions"]["type"]["counts"] == {"ind": 20, "org": "fewer than 5", "other": "fewer than 5"}
+    assert public["questions"]["type"]["counts"] == {"ind": 20, "org": "not shown", "other": "fewer than 5"}
     assert public["group_by"]["groups"]["other"]["responses"] == "fewer than 5"
-    assert public["group_by"]["groups"]["org"]["responses"] == "fewer than 5"  # its count is hidden as a partner
+    assert public["group_by"]["groups"]["org"]["responses"] == "not shown"  # its count (6) is hidden as a partner
     assert public["group_by"]["groups"]["ind"]["responses"] == 20
 
 
@@ -495,7 +495,7 @@ def test_no_table_is_left_with_exactly_one_hidden_cell(row_one, row_two):
     tables = [q["counts"], q["groups"]["ind"]["counts"], q["groups"]["org"]["counts"]]
     originals = [report["questions"]["q"]["counts"], ind, org]
     for table, original in zip(tables, originals):
-        hidden = [name for name, value in table.items() if value == "fewer than 5"]
+        hidden = [name for name, value in table.items() if value in ("fewer than 5", "not shown")]
         assert len(hidden) != 1
         for name, value in original.items():
             if 1 <= value <= 4:
@@ -503,7 +503,7 @@ def test_no_table_is_left_with_exactly_one_hidden_cell(row_one, row_two):
             elif name not in hidden:
                 assert table[name] == value
     for name in names:
-        hidden_groups = [table for table in tables[1:] if table[name] == "fewer than 5"]
+        hidden_groups = [table for table in tables[1:] if table[name] in ("fewer than 5", "not shown")]
         assert len(hidden_groups) != 1
 
 
