@@ -10,7 +10,8 @@ from shire.core import audit
 from shire.core.models import Team
 
 from . import xlsform
-from .models import Consultation, Questionnaire, Response
+from .models import Consultation, Draft, Questionnaire, Response
+from .questionnaire import clean_answers
 
 
 class ConsultationError(Exception):
@@ -113,3 +114,20 @@ def store_response(consultation, answers, channel=Response.Channel.ONLINE):
         except IntegrityError:  # the one-in-a-trillion clash of references: draw again
             continue
     raise ConsultationError("Could not allocate a reference for this response; please try again.")
+
+
+def submit_draft(consultation, draft_id):
+    """Send a draft: check its answers again in full, whatever the browser sent on the way, and if
+    they pass store them and delete the draft in one transaction (a preview draft stores nothing).
+
+    Returns (response or None, errors by question name); raises Draft.DoesNotExist if the draft has
+    gone, for example sent already from another tab.
+    """
+    with transaction.atomic():
+        draft = Draft.objects.select_for_update().get(pk=draft_id, consultation=consultation)
+        kept, errors = clean_answers(consultation.questionnaire.definition, draft.answers)
+        if errors:
+            return None, errors
+        response = None if draft.is_preview else store_response(consultation, kept)
+        draft.delete()
+    return response, {}

@@ -12,7 +12,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -348,14 +347,10 @@ def check_answers(request, slug, preview=False):
 
     if request.method == "POST":
         # Whatever the browser sends, the answers sent are the draft's, checked again in full.
-        with transaction.atomic():
-            draft = Draft.objects.select_for_update().filter(pk=draft.pk).first()
-            if draft is None:
-                return redirect(mode.url("start", consultation))
-            kept, errors = q.clean_answers(definition, draft.answers)
-            if not errors:
-                response = None if mode.preview else services.store_response(consultation, kept)
-                draft.delete()
+        try:
+            response, errors = services.submit_draft(consultation, draft.pk)
+        except Draft.DoesNotExist:
+            return redirect(mode.url("start", consultation))
         if errors:
             return redirect(mode.page_url(consultation, _first_failing_page(definition, errors), returning=True, check=True))
         if mode.preview:
