@@ -36,17 +36,15 @@ CHROMIUM_ARGS = [
 def live_server(request):
     """pytest-django's live server, started so that it never serves uploaded files.
 
-    Django's live server wraps the site in a handler that serves MEDIA_ROOT at MEDIA_URL.
-    Shire sets MEDIA_URL to None (uploads are only ever sent by views that check who may
-    see them), which that handler cannot parse: every request would fail. While the server
-    starts, MEDIA_URL names another host, which the handler always passes by.
+    Django's live server wraps the site in a handler that serves MEDIA_ROOT at MEDIA_URL, which
+    would let browser tests fetch uploads past the views that check who may see them. While the
+    server starts, MEDIA_URL names another host, which that handler always passes by.
     """
-    from django.conf import settings
     from django.test.utils import override_settings
     from pytest_django.live_server_helper import LiveServer
 
     address = request.config.getvalue("liveserver") or os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
-    with override_settings(MEDIA_URL=settings.MEDIA_URL or "//uploads-are-not-served.invalid/"):
+    with override_settings(MEDIA_URL="//uploads-are-not-served.invalid/"):
         server = LiveServer(address)
     yield server
     server.stop()

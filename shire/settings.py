@@ -141,8 +141,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
-# Uploaded files are never served from MEDIA_URL: views check who may see each one.
-MEDIA_URL = None
+# Uploaded files are never served from MEDIA_URL: views check who may see each one. No URL
+# pattern answers this path; it is set only because Django's test server needs a value.
+MEDIA_URL = "/uploads-are-not-served/"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -150,15 +151,25 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # E-mail goes to files under the data folder unless SMTP is configured; never to the console,
 # because e-mails carry personal data and the console is a log.
 if os.environ.get("SHIRE_SMTP_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = os.environ["SHIRE_SMTP_HOST"]
-    EMAIL_PORT = int(os.environ.get("SHIRE_SMTP_PORT", "587"))
-    EMAIL_HOST_USER = os.environ.get("SHIRE_SMTP_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("SHIRE_SMTP_PASSWORD", "")
-    EMAIL_USE_TLS = True
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["SHIRE_SMTP_HOST"],
+                "port": int(os.environ.get("SHIRE_SMTP_PORT", "587")),
+                "username": os.environ.get("SHIRE_SMTP_USER", ""),
+                "password": os.environ.get("SHIRE_SMTP_PASSWORD", ""),
+                "use_tls": True,
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = DATA_DIR / "outbox"
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "outbox")},
+        }
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("SHIRE_FROM_EMAIL", "communities@example.gov.uk")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
