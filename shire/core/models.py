@@ -13,6 +13,8 @@ class User(AbstractUser):
     class Role(models.TextChoices):
         OFFICER = "officer", "Officer"
         ADMINISTRATOR = "administrator", "Administrator"
+        # A member of a community organisation: applies for grants, keeps its directory page up to date.
+        COMMUNITY = "community", "Community member"
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.OFFICER)
 
@@ -60,3 +62,39 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}:{self.object_id}"
+
+
+class District(models.Model):
+    """A district or borough council area of the county (Leicestershire has seven)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    gss_code = models.CharField("ONS GSS code", max_length=9, unique=True, help_text="e.g. E07000129 for Blaby")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Parish(models.Model):
+    """A civil parish: governed by a town council, a parish council or a parish meeting."""
+
+    class Kind(models.TextChoices):
+        TOWN_COUNCIL = "town_council", "Town council"
+        PARISH_COUNCIL = "parish_council", "Parish council"
+        PARISH_MEETING = "parish_meeting", "Parish meeting"
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="parishes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    is_demo = models.BooleanField(default=False, help_text="invented for the demo data set")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["district", "name"], name="unique_parish_name_in_district")]
+
+    def __str__(self):
+        return self.name

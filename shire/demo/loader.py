@@ -29,7 +29,7 @@ from django.utils.module_loading import autodiscover_modules
 from shire.consult import services as consult_services
 from shire.consult.models import Consultation
 from shire.consult.xlsform import read_xlsform
-from shire.core.models import Team, User
+from shire.core.models import District, Team, User
 
 # Demo data, not a secret: printed by `shire demo load` and documented in shire/demo/README.md.
 DEMO_PASSWORD = "shire-demo-password"
@@ -186,9 +186,58 @@ def _one_year_later(day):
         return day.replace(year=day.year + 1, day=28)
 
 
+SEED003 = Path(__file__).resolve().parent / "data" / "seed003"
+
+RESULTS_2017 = (
+    "We published the Communities Strategy 2017-21 in the light of what you told us. We kept the three "
+    "priorities, which most respondents supported, made 'understand local priorities' the first building "
+    "block, and set out in the action plan how we will support volunteers rather than replace paid staff."
+)
+
+
+def consultation_results(context):
+    """The 2017 consultation's 90 online responses and its workshops' dot votes, rebuilt so that the
+    report reproduces seed 003's published figures (see shire/demo/data/seed003/), and its public page."""
+    from shire.consult import imports
+
+    consultation = Consultation.objects.get(slug="communities-strategy-2017")
+    if not consultation.responses.exists():
+        count = imports.import_responses(consultation, SEED003 / "responses_2017.csv")
+        context.note(f"Responses imported into {consultation.slug}: {count}.")
+    if not consultation.workshops.exists():
+        imports.import_workshops(consultation, SEED003 / "workshops_2017.csv")
+        context.note(f"Workshop results imported into {consultation.slug}.")
+    if consultation.results_published_at is None:
+        consultation.results_published_at = timezone.make_aware(datetime.combine(date(2017, 6, 1), time(9, 0)))
+        consultation.results_summary = RESULTS_2017
+        consultation.save(update_fields=["results_published_at", "results_summary", "updated_at"])
+
+
+# --- places -------------------------------------------------------------------------------------
+
+# Leicestershire's seven districts with their ONS GSS codes.
+DISTRICTS = [
+    ("Blaby", "E07000129"),
+    ("Charnwood", "E07000130"),
+    ("Harborough", "E07000131"),
+    ("Hinckley and Bosworth", "E07000132"),
+    ("Melton", "E07000133"),
+    ("North West Leicestershire", "E07000134"),
+    ("Oadby and Wigston", "E07000135"),
+]
+
+
+def places(context):
+    from django.utils.text import slugify
+
+    for name, code in DISTRICTS:
+        ensure(District, {"gss_code": code}, {"name": name, "slug": slugify(name)})
+    context.note(f"Districts: {len(DISTRICTS)}.")
+
+
 # --- running them -------------------------------------------------------------------------------
 
-LOADERS = [people, consultations]
+LOADERS = [people, places, consultations, consultation_results]
 _registered = []
 
 
