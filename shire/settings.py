@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "axes",
     "shire.core",
     "shire.consult",
+    "shire.grants",
+    "shire.directory",
     "shire.demo",
 ]
 

@@ -8,5 +8,8 @@ urlpatterns = [
     path("", include("shire.consult.urls_results")),
     path("consultations/", include("shire.consult.urls_public")),
     path("staff/consultations/", include("shire.consult.urls_staff")),
+    path("grants/", include("shire.grants.urls")),
+    path("directory/", include("shire.directory.urls")),
+    path("api/oruk/", include("shire.directory.urls_api")),
     path("admin/", admin.site.urls),
 ]
