@@ -20,6 +20,7 @@ from .import_helpers import (
     page,
     question,
     write_csv,
+    write_raw_xlsx,
     write_xlsx,
 )
 
@@ -685,3 +686,100 @@ def test_whole_numbers_and_thousands_as_spreadsheets_write_them(consultation, tm
 def test_text_answers_are_stored_without_surrounding_spaces(consultation, tmp_path):
     import_responses(consultation, write_csv(tmp_path, one_row(comments="  More buses.  ")))
     assert stored(consultation)["R-001"]["comments"] == "More buses."
+
+
+# --- reading XLSX ------------------------------------------------------------------------------
+
+RAW_SHEET = (
+    # header from shared strings; a gap in row numbers; cells without references; every cell kind
+    '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c>'
+    '<c r="D1" t="s"><v>3</v></c><c r="E1" t="s"><v>4</v></c><c r="F1" t="s"><v>5</v></c></row>'
+    '<row r="2"><c r="A2"><v>1001</v></c><c r="B2" t="s"><v>6</v></c><c r="D2"><v>12</v></c>'
+    '<c r="E2" s="1"><v>42461</v></c><c r="F2" t="inlineStr"><is><r><t>More </t></r><r><t>buses</t></r></is></c></row>'
+    '<row r="4"><c t="str"><v>R-3</v></c><c t="s"><v>7</v></c><c t="b"><v>1</v></c><c s="2"><v>2500.5</v></c>'
+    '<c t="e"><v>#N/A</v></c><c t="inlineStr"><is><t>  Café  </t></is></c></row>'
+)
+RAW_STRINGS = ["response_id", "respondent_type", "principle", "staff", "started", "comments", "organisation", "individual"]
+
+
+def test_xlsx_cells_of_every_kind_are_read_as_a_spreadsheet_shows_them(tmp_path):
+    path = write_raw_xlsx(tmp_path, RAW_SHEET, RAW_STRINGS)
+    assert list(imports.read_rows(path)) == [
+        (1, ["response_id", "respondent_type", "principle", "staff", "started", "comments"]),
+        (2, ["1001", "organisation", "", "12", "2016-04-01", "More buses"]),
+        (3, []),
+        (4, ["R-3", "individual", "true", "2500.5", "#N/A", "  Café  "]),
+    ]
+
+
+def test_the_fast_xlsx_reader_reads_what_openpyxl_reads(tmp_path, monkeypatch):
+    rows = good_rows()
+    rows[2][3], rows[2][9] = 12, datetime(2016, 4, 1)
+    workbooks = [
+        write_raw_xlsx(tmp_path, RAW_SHEET, RAW_STRINGS),
+        write_raw_xlsx(tmp_path, RAW_SHEET, RAW_STRINGS, name="1904.xlsx", date1904=True),
+        write_xlsx(tmp_path, rows),
+    ]
+    fast = [list(imports.read_rows(path)) for path in workbooks]
+    monkeypatch.setattr(imports, "_fast_sheet_rows", lambda workbook, sheet: None)
+    slow = [list(imports.read_rows(path)) for path in workbooks]
+    assert fast == slow
+    assert fast[1][1][1][4] == "2020-04-02"  # the same serial number in the 1904 date system
+
+
+def test_an_xlsx_written_by_excel_imports(tmp_path):
+    strings = ["response_id", "respondent_type", "principle", "staff", "started", "organisation", "agree"]
+    sheet = (
+        '<row r="1">' + "".join(f'<c t="s"><v>{i}</v></c>' for i in range(5)) + "</row>"
+        '<row r="2"><c r="A2"><v>1001</v></c><c r="B2" t="s"><v>5</v></c><c r="C2" t="s"><v>6</v></c>'
+        '<c r="D2"><v>12</v></c><c r="E2" s="1"><v>42461</v></c></row>'
+    )
+    consultation = make_consultation(slug="excel")
+    assert import_responses(consultation, write_raw_xlsx(tmp_path, sheet, strings)) == 1
+    assert stored(consultation) == {
+        "1001": {"respondent_type": "organisation", "principle": "agree", "staff": 12, "started": "2016-04-01"}
+    }
+
+
+def test_a_damaged_sheet_is_reported_and_nothing_imported(consultation, tmp_path):
+    path = write_raw_xlsx(tmp_path, '<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>99</v></c></row>', ["response_id"])
+    problems = refused(consultation, path)
+    assert len(problems) == 1 and problems[0].startswith(f"{path}, row 2: the sheet cannot be read; the workbook may be damaged")
+
+
+def test_an_old_xls_workbook_is_named(consultation, tmp_path):
+    path = tmp_path / "responses.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    assert refused(consultation, path) == [
+        f"{path}: this is an old Excel (.xls) workbook; save it as .xlsx or as CSV UTF-8 and import that."
+    ]
+
+
+def test_short_rows_are_read_as_empty_cells(consultation, tmp_path):
+    rows = [HEADER, ["S1", "individual", "", "", "", "agree"]]  # a CSV writer that stops at the last value
+    assert import_responses(consultation, write_csv(tmp_path, rows)) == 1
+    assert stored(consultation) == {"S1": {"respondent_type": "individual", "principle": "agree"}}
+
+
+def test_rows_checked_after_a_race_are_refused_whole(consultation, tmp_path, monkeypatch):
+    # Someone else imports R-002 after this file was checked but before it is written.
+    check = imports._check_responses
+
+    def check_then_race(*args):
+        result = check(*args)
+        Response.objects.create(consultation=consultation, response_id="R-002", answers={})
+        return result
+
+    monkeypatch.setattr(imports, "_check_responses", check_then_race)
+    path = write_csv(tmp_path, good_rows())
+    with pytest.raises(ImportProblems) as caught:
+        import_responses(consultation, path)
+    assert "the database refused the responses" in caught.value.problems[0]
+    assert list(Response.objects.values_list("response_id", flat=True)) == ["R-002"]
+
+
+def test_workshops_a_note_is_not_a_question_to_vote_on(consultation, tmp_path):
+    path = write_csv(tmp_path, [WORKSHOP_HEADER, ["LECG", "intro", "local", "3"]], name="w.csv")
+    assert workshops_refused(consultation, path) == [
+        f"{path}, row 2, column B (question): 'intro' is a note, which has no options to vote for."
+    ]
