@@ -430,6 +430,8 @@ class Application(models.Model):
         "core.District", null=True, blank=True, on_delete=models.PROTECT, related_name="grant_applications"
     )
     answers = models.JSONField(default=dict, blank=True)
+    # What the applicant answered in the round's eligibility check before starting (for triage).
+    eligibility_answers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
