@@ -23,6 +23,11 @@ Responses file
     that is itself wrong) is not judged, so one mistake is not reported many times over, and a
     required question with no column at all is not reported on every row.
 
+    The rules are the answering pages' rules (shire.consult.questionnaire.clean_answers), and a
+    test holds the two to the same verdicts. The import evaluates them itself, with each
+    expression's result remembered by the values it refers to, because calling clean_answers for
+    every row doubles the time of a 100,000-row import (docs/performance.md).
+
 Workshops file
     Columns `workshop,question,option,votes`: the workshop's name, a question of the
     questionnaire that has choices, one of its choice names, and a whole number of votes (0 or
