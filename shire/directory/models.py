@@ -25,6 +25,7 @@ pending edits, the change history, error reports) use ordinary integer keys.
 Personal data: contact names, e-mail addresses and phone numbers marked `private`, and the
 e-mail address on an error report. Each model with personal data lists it in PERSONAL_FIELDS.
 """
+import unicodedata
 import uuid
 from datetime import timedelta
 
@@ -395,17 +396,23 @@ class Service(models.Model):
         return reverse("directory:service", args=[self.pk])
 
     def save(self, *args, **kwargs):
-        # The organisation's names are joined in here; taxonomy terms are added by
-        # services.refresh_search_text once the service has its terms.
-        if not kwargs.get("update_fields") or {"name", "alternate_name", "description"} & set(kwargs["update_fields"]):
-            terms = list(self.taxonomy_terms.values_list("name", flat=True)) if self._state.adding is False else []
-            organization = self.organization
-            self.search_text = search_text_of(
-                self.name, self.alternate_name, self.description, organization.name, organization.alternate_name, *terms
-            )
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        self.search_text = self.build_search_text()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
+
+    def build_search_text(self):
+        """The service's words with its organisation's names, its terms and the towns it is offered in."""
+        organization = self.organization
+        extra = []
+        if not self._state.adding:
+            extra += list(self.taxonomy_terms.values_list("name", flat=True))
+            extra += list(
+                Location.objects.filter(service_at_locations__service=self).values_list("city", flat=True).distinct()
+            )
+        return search_text_of(
+            self.name, self.alternate_name, self.description, organization.name, organization.alternate_name, *extra
+        )
 
     @property
     def is_free(self):
@@ -760,5 +767,10 @@ class ErrorReport(models.Model):
 
 
 def search_text_of(*parts):
-    """The lower-cased words of `parts`, for a case-insensitive `contains` on any database."""
-    return " ".join(" ".join(str(part).split()) for part in parts if part).casefold()
+    """`parts` in one lower-cased (casefolded, NFKC) line, for a case-insensitive `contains` on any database.
+
+    Search casefolds what people type the same way, so case and compatibility forms match in
+    every script, on SQLite (whose LIKE folds ASCII only) as on PostgreSQL.
+    """
+    text = " ".join(" ".join(str(part).split()) for part in parts if part)
+    return unicodedata.normalize("NFKC", text).casefold()
