@@ -1,0 +1,454 @@
+"""The public grants pages and the applicants' journey, under /grants/.
+
+Anyone can read the list of rounds and a round's page. Everything else is for signed-in
+community members (`applicant_required`): anonymous people are sent to the grants sign-in page,
+staff accounts are refused (403), and a member sees only the applications of their own
+organisations: anyone else's answer 404, as if they did not exist.
+"""
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from shire.core import audit
+from shire.core.forms import SignInForm
+
+from . import services
+from .forms import AccountForm, ApplicationForm, DocumentUploadForm, EligibilityForm, InviteForm, OrganisationForm
+from .models import ApplicantOrganisation, Application, ApplicationEvent, Invitation, Round
+
+
+def applicant_required(view):
+    """Signed-in, active community member; anonymous people go to sign in, staff are refused."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), login_url=reverse("grants:sign-in"))
+        if not services.is_applicant(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _bound(request):
+    return (request.POST,) if request.method == "POST" else ()
+
+
+def _safe_next(request, default):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def _organisation(request, pk):
+    """One of the signed-in member's organisations; 404 for any other."""
+    organisation = get_object_or_404(ApplicantOrganisation, pk=pk)
+    if not services.is_member(request.user, organisation):
+        raise Http404
+    return organisation
+
+
+def _application(request, reference):
+    """One of the member's organisations' applications; 404 for anyone else's."""
+    application = get_object_or_404(
+        Application.objects.select_related("round__programme", "organisation", "theme", "beneficiary_district"),
+        reference=reference,
+    )
+    if not services.can_view_application(request.user, application):
+        raise Http404
+    return application
+
+
+# --- public pages -----------------------------------------------------------------------------
+
+
+@require_safe
+def index(request):
+    rounds = list(services.public_rounds().order_by("closes_on", "name"))
+    return render(
+        request,
+        "grants/applicant/index.html",
+        {
+            "open_rounds": [r for r in rounds if r.is_open()],
+            "upcoming_rounds": [r for r in rounds if r.status == Round.Status.PUBLISHED and r.phase() == "upcoming"],
+        },
+    )
+
+
+@require_safe
+def round_page(request, slug):
+    round_ = get_object_or_404(services.public_rounds(), slug=slug)
+    return render(
+        request,
+        "grants/applicant/round.html",
+        {
+            "round": round_,
+            "programme": round_.programme,
+            "phase": round_.phase(),
+            "themes": round_.themes(),
+            "documents": round_.required_documents.all(),
+            "eligibility_questions": round_.eligibility_questions.all(),
+        },
+    )
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+class ApplicantSignInView(auth_views.LoginView):
+    """The core sign-in (same form, same django-axes lockout) with the applicants' wording and landing page."""
+
+    template_name = "grants/applicant/sign_in.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        user = self.request.user
+        if getattr(user, "is_officer", False):
+            return reverse("core:staff-home")
+        return reverse("grants:account")
+
+
+sign_in = ApplicantSignInView.as_view()
+
+
+@require_http_methods(["GET", "POST"])
+def account_create(request):
+    if request.user.is_authenticated:
+        return redirect("grants:account")
+    form = AccountForm(*_bound(request))
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save()
+            audit.record(user, "grants.account.created", user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Your account was created. You are signed in.")
+        return redirect(_safe_next(request, reverse("grants:organisation-create")))
+    return render(request, "grants/applicant/account_create.html", {"form": form, "next": _safe_next(request, "")})
+
+
+@applicant_required
+@require_safe
+def account(request):
+    organisations = list(services.organisations_of(request.user).prefetch_related("memberships__user"))
+    applications = services.applications_of(request.user).order_by("-created_at")
+    return render(
+        request,
+        "grants/applicant/account.html",
+        {"organisations": organisations, "applications": applications, "open_rounds": services.open_rounds()},
+    )
+
+
+# --- organisations and members -----------------------------------------------------------------
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request):
+    form = OrganisationForm(*_bound(request))
+    if request.method == "POST" and form.is_valid():
+        organisation = services.create_organisation(request.user, **form.cleaned_data)
+        messages.success(request, f"{organisation.name} was added. You are its lead contact.")
+        return redirect(_safe_next(request, reverse("grants:organisation", args=[organisation.pk])))
+    return render(
+        request, "grants/applicant/organisation_form.html", {"form": form, "organisation": None, "next": _safe_next(request, "")}
+    )
+
+
+@applicant_required
+@require_safe
+def organisation_detail(request, pk):
+    organisation = _organisation(request, pk)
+    return render(
+        request,
+        "grants/applicant/organisation.html",
+        {
+            "organisation": organisation,
+            "memberships": organisation.memberships.select_related("user"),
+            "invitations": [i for i in organisation.invitations.all() if i.is_usable()],
+            "applications": organisation.applications.select_related("round__programme").order_by("-created_at"),
+        },
+    )
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request, pk):
+    organisation = _organisation(request, pk)
+    form = OrganisationForm(*_bound(request), instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.update_organisation(
+            ApplicantOrganisation.objects.get(pk=organisation.pk), request.user,
+            **{name: form.cleaned_data[name] for name in form.changed_data},
+        )
+        messages.success(request, "Your changes were saved.")
+        return redirect("grants:organisation", pk=pk)
+    saved = ApplicantOrganisation.objects.get(pk=pk)
+    return render(request, "grants/applicant/organisation_form.html", {"form": form, "organisation": saved})
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def organisation_invite(request, pk):
+    organisation = _organisation(request, pk)
+    form = InviteForm(*_bound(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invite_member(
+                organisation,
+                form.cleaned_data["email"],
+                request.user,
+                accept_url=lambda token: request.build_absolute_uri(reverse("grants:invitation", args=[token])),
+            )
+        except services.GrantsError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, f"We have sent an invitation to {form.cleaned_data['email']}.")
+            return redirect("grants:organisation", pk=pk)
+    return render(request, "grants/applicant/invite.html", {"form": form, "organisation": organisation})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request, token):
+    """Accept an invitation. Anyone with the link sees whom it is from; joining needs a community account."""
+    found = services.find_invitation(token)
+    if found is None:
+        return render(request, "grants/applicant/invitation_invalid.html", status=404)
+    context = {"invitation": found, "organisation": found.organisation, "path": request.get_full_path()}
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), login_url=reverse("grants:sign-in"))
+        try:
+            organisation = services.accept_invitation(token, request.user)
+        except services.GrantsError as error:
+            context["problem"] = str(error)
+            return render(request, "grants/applicant/invitation.html", context, status=403)
+        messages.success(request, f"You are now a member of {organisation.name}.")
+        return redirect("grants:organisation", pk=organisation.pk)
+    if request.user.is_authenticated and not services.is_applicant(request.user):
+        context["problem"] = "Staff accounts cannot join an applicant organisation. Sign out, then sign in with a community account."
+    elif services.is_member(request.user, found.organisation):
+        return redirect("grants:organisation", pk=found.organisation.pk)
+    return render(request, "grants/applicant/invitation.html", context)
+
+
+# --- eligibility and starting an application ----------------------------------------------------
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def eligibility(request, slug):
+    round_ = get_object_or_404(services.public_rounds(), slug=slug)
+    if not round_.is_open():
+        return render(request, "grants/applicant/round_not_open.html", {"round": round_, "phase": round_.phase()})
+    organisations = services.organisations_of(request.user)
+    if not organisations.exists():
+        messages.info(request, "Tell us about your organisation first.")
+        return redirect(reverse("grants:organisation-create") + "?next=" + request.path)
+    form = EligibilityForm(*_bound(request), round=round_, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        reasons = form.reasons()
+        organisation = form.cleaned_data["organisation"]
+        if reasons:
+            audit.record(request.user, "grants.eligibility.failed", round_, organisation=organisation.pk, reasons=len(reasons))
+            return render(
+                request,
+                "grants/applicant/not_eligible.html",
+                {"round": round_, "reasons": reasons, "organisation": organisation},
+            )
+        try:
+            application = services.start_application(round_, organisation, request.user, form.answers())
+        except services.GrantsError as error:
+            return render(
+                request,
+                "grants/applicant/not_eligible.html",
+                {"round": round_, "reasons": [str(error)], "organisation": organisation},
+            )
+        messages.success(request, f"You can apply. Your application's reference is {application.reference}.")
+        return redirect("grants:application-edit", reference=application.reference)
+    return render(request, "grants/applicant/eligibility.html", {"form": form, "round": round_})
+
+
+# --- the application ------------------------------------------------------------------------------
+
+
+@applicant_required
+@require_safe
+def application_status(request, reference):
+    application = _application(request, reference)
+    timeline = list(services.applicant_timeline(application))
+    returned_note = ""
+    if application.status == Application.Status.RETURNED:
+        last_return = next(
+            (e for e in reversed(timeline) if e.kind == ApplicationEvent.Kind.STATUS and e.to_status == Application.Status.RETURNED),
+            None,
+        )
+        returned_note = last_return.note if last_return else ""
+    return render(
+        request,
+        "grants/applicant/application.html",
+        {
+            "application": application,
+            "round": application.round,
+            "timeline": timeline,
+            "returned_note": returned_note,
+            "documents": application.documents.select_related("required_document"),
+            "answers": application.answer_list(),
+        },
+    )
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def application_edit(request, reference):
+    application = _application(request, reference)
+    if not application.is_editable:
+        messages.info(request, "This application has been sent, so it cannot be changed now.")
+        return redirect("grants:application", reference=reference)
+    form = ApplicationForm(*_bound(request), application=application)
+    if request.method == "POST":
+        try:
+            services.save_draft(application, request.user, form.draft_fields())
+        except services.GrantsError as error:
+            messages.error(request, str(error))
+            return redirect("grants:application", reference=reference)
+        if "later" in request.POST:
+            messages.success(request, "Your application was saved. You can come back to it at any time before the round closes.")
+            return redirect("grants:application", reference=reference)
+        return redirect("grants:application-documents", reference=reference)
+    if request.GET.get("check"):
+        # Sent here from the check page: show what must be fixed beside each field.
+        form.show_errors(services.submission_errors(application))
+    return render(request, "grants/applicant/application_form.html", {"form": form, "application": application, "round": application.round})
+
+
+def _documents_context(application, upload_errors=None):
+    uploads = {}
+    for document in application.documents.all():
+        uploads[document.required_document_id] = document
+    return {
+        "application": application,
+        "round": application.round,
+        "required": [
+            {"document": required, "upload": uploads.get(required.pk), "error": (upload_errors or {}).get(required.pk, "")}
+            for required in application.round.required_documents.all()
+        ],
+        "errors": [(message, f"#file-{pk}") for pk, message in (upload_errors or {}).items()],
+    }
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def application_documents(request, reference):
+    application = _application(request, reference)
+    if not application.is_editable and request.method == "POST":
+        messages.error(request, "This application has been sent, so its documents cannot be changed now.")
+        return redirect("grants:application", reference=reference)
+    if request.method == "POST":
+        required = get_object_or_404(application.round.required_documents, pk=request.POST.get("document") or 0)
+        form = DocumentUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            error = form.errors["file"][0]
+        else:
+            error = ""
+            try:
+                services.add_document(application, required, form.cleaned_data["file"], request.user)
+            except services.GrantsError as problem:
+                error = str(problem)
+        if error:
+            return render(
+                request, "grants/applicant/documents.html", _documents_context(application, {required.pk: error}), status=400
+            )
+        messages.success(request, f"{required.name} was uploaded.")
+        return redirect("grants:application-documents", reference=reference)
+    return render(request, "grants/applicant/documents.html", _documents_context(application))
+
+
+@applicant_required
+@require_safe
+def document_download(request, reference, pk):
+    application = _application(request, reference)
+    document = get_object_or_404(application.documents, pk=pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing.") from None
+    return FileResponse(handle, as_attachment=True, filename=document.name, content_type=document.content_type)
+
+
+@applicant_required
+@require_POST
+def document_delete(request, reference, pk):
+    application = _application(request, reference)
+    document = get_object_or_404(application.documents, pk=pk)
+    try:
+        services.remove_document(document, request.user)
+    except services.GrantsError as error:
+        messages.error(request, str(error))
+        return redirect("grants:application", reference=reference)
+    messages.success(request, f"{document.name} was removed.")
+    return redirect("grants:application-documents", reference=reference)
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def application_check(request, reference):
+    """Check your answers, then send. Validation happens here, and only here."""
+    application = _application(request, reference)
+    if not application.is_editable:
+        return redirect("grants:application", reference=reference)
+    errors = {}
+    if request.method == "POST":
+        try:
+            event, errors = services.submit_application(
+                application,
+                request.user,
+                acknowledgement_url=request.build_absolute_uri(reverse("grants:application", args=[reference])),
+            )
+        except services.GrantsError as error:
+            messages.error(request, str(error))
+            return redirect("grants:application", reference=reference)
+        if not errors:
+            return redirect("grants:application-sent", reference=reference)
+    edit = reverse("grants:application-edit", args=[reference])
+    documents = reverse("grants:application-documents", args=[reference])
+    links = []
+    for name, message in errors.items():
+        if name.startswith("doc"):
+            links.append((message, f"{documents}#file-{name[3:]}"))
+        else:
+            anchor = f"id_{name}_0" if name == "theme" else f"id_{name}"
+            links.append((message, f"{edit}?check=1#{anchor}"))
+    return render(
+        request,
+        "grants/applicant/check.html",
+        {
+            "application": application,
+            "round": application.round,
+            "answers": application.answer_list(),
+            "documents": application.documents.select_related("required_document"),
+            "errors": links,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@applicant_required
+@require_safe
+def application_sent(request, reference):
+    application = _application(request, reference)
+    if application.status not in (Application.Status.SUBMITTED, Application.Status.RESUBMITTED):
+        return redirect("grants:application", reference=reference)
+    return render(request, "grants/applicant/sent.html", {"application": application, "round": application.round})
