@@ -215,13 +215,13 @@ def _likert_block(run, values, errors):
 
 
 def error_summary(blocks):
-    """[(link target id, message)] in the order the fields appear."""
+    """[(message, "#field-id")] in the order the fields appear, for core/_error_summary.html."""
     summary = []
     for block in blocks:
         if block.get("hidden"):
             continue
         if block["kind"] == "likert":
-            summary.extend((row["error_href"], row["error"]) for row in block["rows"] if row["error"])
+            summary.extend((row["error"], f"#{row['error_href']}") for row in block["rows"] if row["error"])
         elif block.get("error"):
-            summary.append((block["error_href"], block["error"]))
+            summary.append((block["error"], f"#{block['error_href']}"))
     return summary
