@@ -1,0 +1,862 @@
+"""The directory's rules as plain functions: search, who may edit what, edits and their approval,
+page history, stale listings and reminders, error reports, and opening times in words.
+
+Views only route to these. Every change to a listing goes through `propose`: it applies the change
+at once (and records it in the history) or keeps it as a PendingEdit for an officer, and it refuses
+anyone who may not edit the organisation.
+"""
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from shire.core import audit
+
+from .models import (
+    AUDIENCES_TAXONOMY,
+    CATEGORIES_TAXONOMY,
+    Accessibility,
+    ChangeRecord,
+    Contact,
+    ErrorReport,
+    Location,
+    Manager,
+    Organization,
+    PendingEdit,
+    Phone,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    ServiceAttribute,
+    TaxonomyTerm,
+    stale_cutoff,
+)
+
+# --- search -------------------------------------------------------------------------------------
+
+MAX_QUERY_CHARACTERS = 200
+MAX_WORDS = 8
+MAX_WORD_CHARACTERS = 40
+
+# Letters, digits and marks of any script are kept; everything else separates words.
+_NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def search_words(text):
+    """The words to look for in `text`, lower-cased (casefolded), at most MAX_WORDS of them.
+
+    Punctuation, symbols, emoji and control characters only separate words, so SQL or HTML
+    fragments become harmless words and a query of symbols alone finds everything.
+    """
+    text = unicodedata.normalize("NFKC", (text or "")[:MAX_QUERY_CHARACTERS]).casefold()
+    words = []
+    for word in _NOT_WORD.split(text.replace("_", " ")):
+        word = word[:MAX_WORD_CHARACTERS]
+        if word and word not in words:
+            words.append(word)
+    return words[:MAX_WORDS]
+
+
+@dataclass
+class Search:
+    """What a resident asked for: each part narrows the results; an empty search lists everything."""
+
+    words: list = field(default_factory=list)
+    category: TaxonomyTerm | None = None
+    need: TaxonomyTerm | None = None
+    district: object = None
+    parish: object = None
+    age: int | None = None
+    free_only: bool = False
+    access: list = field(default_factory=list)
+
+    @property
+    def is_empty(self):
+        return not (self.words or self.category or self.need or self.district or self.parish
+                    or self.age is not None or self.free_only or self.access)
+
+
+LISTED_STATUSES = (Service.Status.ACTIVE, Service.Status.TEMPORARILY_CLOSED)
+
+
+def _term_and_descendants(term):
+    ids, frontier = {term.pk}, [term.pk]
+    while frontier:
+        frontier = list(TaxonomyTerm.objects.filter(parent_id__in=frontier).exclude(pk__in=ids).values_list("pk", flat=True))
+        ids.update(frontier)
+    return ids
+
+
+def search_services(search):
+    """The services a search finds, best first: those with every word in their text, in every filter."""
+    services = Service.objects.filter(status__in=LISTED_STATUSES)
+    for word in search.words:
+        services = services.filter(search_text__contains=word)
+    for term in (search.category, search.need):
+        if term is not None:
+            services = services.filter(Exists(ServiceAttribute.objects.filter(
+                service=OuterRef("pk"), taxonomy_term_id__in=_term_and_descendants(term))))
+    for place_field, place in (("district", search.district), ("parish", search.parish)):
+        if place is not None:
+            at_location = ServiceAtLocation.objects.filter(service=OuterRef("pk"), **{f"location__{place_field}": place})
+            services = services.filter(Q(**{f"organization__{place_field}": place}) | Exists(at_location))
+    if search.age is not None:
+        services = services.filter(Q(minimum_age__isnull=True) | Q(minimum_age__lte=search.age))
+        services = services.filter(Q(maximum_age__isnull=True) | Q(maximum_age__gte=search.age))
+    if search.free_only:
+        services = services.filter(cost=Service.Cost.FREE)
+    for feature in search.access:
+        services = services.filter(Exists(ServiceAtLocation.objects.filter(
+            service=OuterRef("pk"), location__accessibility__feature=feature)))
+    order = ["name", "id"]
+    if search.words:
+        # Services whose own name has the first word come first.
+        services = services.annotate(name_match=models.Case(
+            models.When(name__icontains=search.words[0], then=0), default=1, output_field=models.IntegerField()))
+        order = ["name_match", *order]
+    return services.select_related("organization").order_by(*order)
+
+
+def search_organizations(search, limit=6):
+    """Organisations whose names or descriptions have every word, for a short list beside the services."""
+    if not search.words:
+        return Organization.objects.none()
+    organizations = Organization.objects.all()
+    for word in search.words:
+        organizations = organizations.filter(search_text__contains=word)
+    if search.district is not None:
+        organizations = organizations.filter(district=search.district)
+    if search.parish is not None:
+        organizations = organizations.filter(parish=search.parish)
+    return organizations.order_by("name", "id")[:limit]
+
+
+def categories():
+    return TaxonomyTerm.objects.filter(taxonomy__slug=CATEGORIES_TAXONOMY, parent__isnull=True).order_by("name")
+
+
+def needs():
+    return TaxonomyTerm.objects.filter(taxonomy__slug=AUDIENCES_TAXONOMY).order_by("name")
+
+
+def points_for_map(services):
+    """(service, latitude, longitude) for the services' physical locations inside the county's box."""
+    ids = [service.pk for service in services]
+    located = (
+        ServiceAtLocation.objects.filter(service_id__in=ids, location__latitude__isnull=False,
+                                         location__longitude__isnull=False)
+        .values_list("service_id", "location__latitude", "location__longitude")
+    )
+    seen, points, by_id = set(), [], {service.pk: service for service in services}
+    for service_id, latitude, longitude in located:
+        if service_id in seen or not in_county_box(latitude, longitude):
+            continue
+        seen.add(service_id)
+        points.append((by_id[service_id], latitude, longitude))
+    points.sort(key=lambda point: ids.index(point[0].pk))
+    return points
+
+
+# Leicestershire's bounding box, a little padded (degrees).
+COUNTY_BOX = {"south": Decimal("52.38"), "north": Decimal("52.99"), "west": Decimal("-1.61"), "east": Decimal("-0.65")}
+
+
+def in_county_box(latitude, longitude):
+    return (COUNTY_BOX["south"] <= Decimal(latitude) <= COUNTY_BOX["north"]
+            and COUNTY_BOX["west"] <= Decimal(longitude) <= COUNTY_BOX["east"])
+
+
+def map_position(latitude, longitude, width=600, height=400):
+    """(x, y) of a point on a plain plot of the county's box, north at the top."""
+    box = COUNTY_BOX
+    x = (Decimal(longitude) - box["west"]) / (box["east"] - box["west"]) * width
+    y = (box["north"] - Decimal(latitude)) / (box["north"] - box["south"]) * height
+    return round(float(x), 1), round(float(y), 1)
+
+
+# --- who may do what ----------------------------------------------------------------------------
+
+
+def manager_link(user, organization):
+    if not (user and user.is_authenticated and user.is_active):
+        return None
+    return Manager.objects.filter(organization=organization, user=user).first()
+
+
+def can_edit(user, organization):
+    """Officers edit any listing; an approved manager edits their own organisation's."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_officer:
+        return True
+    link = manager_link(user, organization)
+    return bool(link and link.approved)
+
+
+def managed_organizations(user):
+    """The organisations a community member is an approved manager of."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Organization.objects.none()
+    return Organization.objects.filter(manager_links__user=user, manager_links__approved=True).order_by("name")
+
+
+def approval_reason(user, organization):
+    """Why an edit by `user` must wait for an officer, or None when it applies at once."""
+    if user.is_officer:
+        return None
+    if organization.is_council_run:
+        return PendingEdit.Reason.COUNCIL_RUN
+    link = manager_link(user, organization)
+    if link is None or not link.first_edit_approved:
+        return PendingEdit.Reason.NEW_MANAGER
+    return None
+
+
+# --- what can be edited, and how values are kept in JSON ----------------------------------------
+
+# Per kind of record: its model and the fields a manager edits. "taxonomy_terms" and
+# "locations" (of a service) and "features" (of a location) are lists of ids or codes.
+EDITABLE = {
+    "organization": (Organization, ["name", "alternate_name", "description", "email", "website", "legal_status",
+                                    "year_incorporated"]),
+    "service": (Service, ["name", "alternate_name", "description", "url", "email", "status", "cost", "fees_description",
+                          "minimum_age", "maximum_age", "eligibility_description", "application_process",
+                          "accessibility", "attending_type", "attending_access", "alert", "taxonomy_terms",
+                          "locations"]),
+    "location": (Location, ["name", "kind", "location_type", "description", "address_1", "address_2", "city",
+                            "postal_code", "transportation", "latitude", "longitude", "url", "district", "parish",
+                            "features"]),
+    "contact": (Contact, ["name", "title", "email", "service", "private"]),
+    "phone": (Phone, ["number", "type", "description", "service", "private"]),
+    "schedule": (Schedule, ["service", "location", "freq", "interval", "byday", "opens_at", "closes_at",
+                            "description"]),
+}
+# Only officers change what kind of organisation a listing is, where it is and who runs it.
+OFFICER_ORGANIZATION_FIELDS = ["kind", "district", "parish", "is_council_run"]
+
+LIST_FIELDS = {"taxonomy_terms", "locations", "features"}
+
+LABELS = {
+    "taxonomy_terms": "Categories and who it is for",
+    "locations": "Where it is offered",
+    "features": "Accessibility",
+}
+
+
+def target_type_of(obj):
+    return obj._meta.model_name
+
+
+def field_label(target_type, name):
+    if name in LABELS:
+        return LABELS[name]
+    model = EDITABLE[target_type][0]
+    try:
+        label = str(model._meta.get_field(name).verbose_name)
+    except Exception:
+        label = name
+    return label[:1].upper() + label[1:]
+
+
+def to_json(value):
+    """A field's value as JSON keeps it: ids and decimals as strings, dates and times in ISO 8601."""
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, (list, tuple, set)):
+        return sorted(str(item.pk if isinstance(item, models.Model) else item) for item in value)
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    return str(value)
+
+
+def current_values(obj, target_type, fields=None):
+    """The JSON values of the editable fields of `obj` as it is now."""
+    names = fields or EDITABLE[target_type][1]
+    values = {}
+    for name in names:
+        if name == "taxonomy_terms":
+            values[name] = to_json(list(obj.taxonomy_terms.values_list("pk", flat=True)))
+        elif name == "locations":
+            values[name] = to_json(list(obj.service_at_locations.values_list("location_id", flat=True)))
+        elif name == "features":
+            values[name] = to_json(list(obj.accessibility.values_list("feature", flat=True)))
+        else:
+            model_field = obj._meta.get_field(name)
+            if model_field.is_relation:
+                raw = getattr(obj, model_field.attname)
+                values[name] = None if raw is None else str(raw)
+            else:
+                values[name] = to_json(getattr(obj, name))
+    return values
+
+
+def values_from_form(cleaned_data, target_type, fields):
+    return {name: to_json(cleaned_data.get(name)) for name in fields if name in cleaned_data}
+
+
+def _python_value(model, name, value):
+    model_field = model._meta.get_field(name)
+    if model_field.is_relation:
+        return model_field.attname, (None if value in (None, "") else model_field.target_field.to_python(value))
+    if value is None and not model_field.null:
+        value = "" if isinstance(model_field, (models.CharField, models.TextField)) else value
+    return name, model_field.to_python(value)
+
+
+def describe_value(target_type, name, value):
+    """A stored JSON value in words, for the history and review pages."""
+    if value in (None, "", []):
+        return "(none)"
+    if name == "taxonomy_terms":
+        names = TaxonomyTerm.objects.filter(pk__in=value).values_list("name", flat=True)
+        return ", ".join(sorted(names)) or "(none)"
+    if name == "locations":
+        names = Location.objects.filter(pk__in=value).values_list("name", flat=True)
+        return ", ".join(sorted(names)) or "(none)"
+    if name == "features":
+        labels = dict(Accessibility.Feature.choices)
+        return ", ".join(str(labels.get(code, code)) for code in value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    model = EDITABLE.get(target_type, (None,))[0]
+    if model is not None:
+        try:
+            model_field = model._meta.get_field(name)
+        except Exception:
+            return str(value)
+        if model_field.choices:
+            return str(dict(model_field.flatchoices).get(value, value))
+        if model_field.is_relation:
+            target = model_field.related_model.objects.filter(pk=value).first()
+            return str(target) if target else "(removed)"
+    return str(value)
+
+
+def describe_changes(target_type, changes):
+    """[(label, old in words, new in words)] for a ChangeRecord's or a PendingEdit's changes."""
+    rows = []
+    for name, change in changes.items():
+        if isinstance(change, dict) and set(change) == {"old", "new"}:
+            old, new = change["old"], change["new"]
+        else:
+            old, new = None, change
+        rows.append((field_label(target_type, name), describe_value(target_type, name, old),
+                     describe_value(target_type, name, new)))
+    return rows
+
+
+# --- belonging ----------------------------------------------------------------------------------
+
+
+def organization_of(obj):
+    """The organisation a directory record belongs to (through its service or location if need be)."""
+    if isinstance(obj, Organization):
+        return obj
+    for name in ("organization", "service", "location"):
+        related_id = getattr(obj, f"{name}_id", None)
+        if related_id is not None:
+            return organization_of(getattr(obj, name))
+    return None
+
+
+def belongs_to(obj, organization):
+    owner = organization_of(obj)
+    return owner is not None and owner.pk == organization.pk
+
+
+def check_links(target_type, values, organization):
+    """Refuse values that point at another organisation's services or locations."""
+    for name, model in (("service", Service), ("location", Location)):
+        if values.get(name):
+            if not model.objects.filter(pk=values[name], organization=organization).exists():
+                raise ValidationError(f"That {name} is not one of {organization}'s.")
+    if target_type == "service" and values.get("locations"):
+        own = set(str(pk) for pk in Location.objects.filter(organization=organization).values_list("pk", flat=True))
+        if not set(values["locations"]) <= own:
+            raise ValidationError(f"Those places are not all {organization}'s.")
+
+
+# --- proposing, applying, approving -------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What `propose` did: applied (with the history record) or kept for approval, or nothing."""
+
+    applied: ChangeRecord | None = None
+    pending: PendingEdit | None = None
+
+    @property
+    def changed_nothing(self):
+        return self.applied is None and self.pending is None
+
+
+def propose(user, organization, target_type, obj, values, action=PendingEdit.Action.UPDATE):
+    """A change by `user` to `obj` (None to add a record) of `organization`.
+
+    `values` maps field names to JSON values. Applies the change at once, or keeps it as a
+    PendingEdit when approval_reason says so. Raises PermissionDenied for anyone who may not
+    edit the organisation or for a record of another organisation.
+    """
+    if not can_edit(user, organization):
+        raise PermissionDenied
+    if target_type not in EDITABLE:
+        raise PermissionDenied
+    if obj is not None and not belongs_to(obj, organization):
+        raise PermissionDenied
+    allowed = set(EDITABLE[target_type][1])
+    if target_type == "organization" and user.is_officer:
+        allowed |= set(OFFICER_ORGANIZATION_FIELDS)
+    values = {name: value for name, value in values.items() if name in allowed}
+    check_links(target_type, values, organization)
+
+    if action == PendingEdit.Action.UPDATE:
+        before = current_values(obj, target_type, list(values))
+        values = {name: value for name, value in values.items() if before.get(name) != value}
+        if not values:
+            return Outcome()
+        original = {name: before[name] for name in values}
+    elif action == PendingEdit.Action.DELETE:
+        original = current_values(obj, target_type)
+        values = {}
+    else:
+        original = {}
+
+    label = str(values.get("name") or values.get("number") or (obj and str(obj)) or target_type)[:200]
+    reason = approval_reason(user, organization)
+    if reason:
+        pending = PendingEdit.objects.create(
+            organization=organization, target_type=target_type, target_id=obj.pk if obj else None,
+            target_label=label, action=action, changes=values, original=original, reason=reason, proposed_by=user,
+        )
+        return Outcome(pending=pending)
+    record = apply_change(organization, target_type, obj, values, action, changed_by=user)
+    return Outcome(applied=record)
+
+
+@transaction.atomic
+def apply_change(organization, target_type, obj, values, action, *, changed_by, approved_by=None, pending=None):
+    """Make the change and record it in the page history. Returns the ChangeRecord."""
+    model = EDITABLE[target_type][0]
+    if action == PendingEdit.Action.DELETE:
+        changes = {name: {"old": value, "new": None} for name, value in current_values(obj, target_type).items()
+                   if value not in (None, "", [])}
+        target_id, label = obj.pk, str(obj)[:200]
+        affected = _affected_services(obj)
+        obj.delete()
+        _refresh_services(affected)
+        return ChangeRecord.objects.create(
+            organization=organization, target_type=target_type, target_id=target_id, target_label=label,
+            action=ChangeRecord.Action.DELETE, changes=changes, changed_by=changed_by, approved_by=approved_by,
+            pending_edit=pending,
+        )
+
+    creating = obj is None
+    before = {} if creating else current_values(obj, target_type, list(values))
+    if creating:
+        obj = model()
+        if target_type in ("service", "location"):
+            obj.organization = organization
+        elif target_type in ("contact", "phone") and not values.get("service"):
+            obj.organization = organization
+    plain = {name: value for name, value in values.items() if name not in LIST_FIELDS}
+    for name, value in plain.items():
+        attname, python_value = _python_value(model, name, value)
+        setattr(obj, attname, python_value)
+    obj.full_clean(validate_unique=False)
+    obj.save()
+    if "taxonomy_terms" in values:
+        _set_terms(obj, values["taxonomy_terms"])
+    if "locations" in values:
+        _set_locations(obj, values["locations"])
+    if "features" in values:
+        _set_features(obj, values["features"])
+    _refresh_services(_affected_services(obj))
+    if target_type == "organization":
+        obj.refresh_from_db()
+
+    changes = {name: {"old": before.get(name), "new": value} for name, value in values.items()}
+    return ChangeRecord.objects.create(
+        organization=organization, target_type=target_type, target_id=obj.pk, target_label=str(obj)[:200],
+        action=ChangeRecord.Action.CREATE if creating else ChangeRecord.Action.UPDATE, changes=changes,
+        changed_by=changed_by, approved_by=approved_by, pending_edit=pending,
+    )
+
+
+def _set_terms(service, term_ids):
+    wanted = set(str(pk) for pk in term_ids)
+    ServiceAttribute.objects.filter(service=service).exclude(taxonomy_term_id__in=wanted).delete()
+    have = set(str(pk) for pk in ServiceAttribute.objects.filter(service=service).values_list("taxonomy_term_id", flat=True))
+    for term in TaxonomyTerm.objects.filter(pk__in=wanted - have):
+        ServiceAttribute.objects.create(service=service, taxonomy_term=term)
+
+
+def _set_locations(service, location_ids):
+    wanted = set(str(pk) for pk in location_ids)
+    ServiceAtLocation.objects.filter(service=service).exclude(location_id__in=wanted).delete()
+    have = set(str(pk) for pk in ServiceAtLocation.objects.filter(service=service).values_list("location_id", flat=True))
+    for location in Location.objects.filter(pk__in=wanted - have):
+        ServiceAtLocation.objects.create(service=service, location=location)
+
+
+def _set_features(location, codes):
+    wanted = set(codes)
+    Accessibility.objects.filter(location=location).exclude(feature__in=wanted).delete()
+    have = set(Accessibility.objects.filter(location=location).values_list("feature", flat=True))
+    for code in sorted(wanted - have):
+        Accessibility.objects.create(location=location, feature=code)
+
+
+def _affected_services(obj):
+    """The services whose search text reads `obj`."""
+    if isinstance(obj, Service):
+        return [obj.pk]
+    if isinstance(obj, Organization):
+        return list(obj.services.values_list("pk", flat=True))
+    if isinstance(obj, Location):
+        return list(obj.service_at_locations.values_list("service_id", flat=True))
+    return []
+
+
+def _refresh_services(service_ids):
+    refresh_search_text(Service.objects.filter(pk__in=list(service_ids)))
+
+
+def refresh_search_text(services):
+    """Recompute the stored search text of `services` (a queryset), saving only what changed."""
+    changed = []
+    for service in services.select_related("organization"):
+        text = service.build_search_text()
+        if text != service.search_text:
+            service.search_text = text
+            changed.append(service)
+    Service.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    return len(changed)
+
+
+def pending_edits(status=PendingEdit.Status.PENDING):
+    return PendingEdit.objects.filter(status=status).select_related("organization", "proposed_by")
+
+
+@transaction.atomic
+def approve(officer, pending, note=""):
+    """An officer approves a pending edit: it is applied, recorded and its manager trusted from now on."""
+    if not officer.is_officer:
+        raise PermissionDenied
+    pending = PendingEdit.objects.select_for_update().get(pk=pending.pk)
+    if pending.status != PendingEdit.Status.PENDING:
+        raise ValidationError("This change has already been decided.")
+    organization = pending.organization
+    obj = None
+    if pending.target_id is not None:
+        model = EDITABLE[pending.target_type][0]
+        obj = model.objects.filter(pk=pending.target_id).first()
+        if obj is None or not belongs_to(obj, organization):
+            raise ValidationError("The record this change was for has been removed.")
+    check_links(pending.target_type, pending.changes, organization)
+    record = apply_change(organization, pending.target_type, obj, pending.changes, pending.action,
+                          changed_by=pending.proposed_by, approved_by=officer, pending=pending)
+    pending.status = PendingEdit.Status.APPROVED
+    pending.decided_by, pending.decided_at, pending.decision_note = officer, timezone.now(), note
+    pending.target_id = record.target_id
+    pending.save()
+    if pending.reason == PendingEdit.Reason.NEW_MANAGER and pending.proposed_by_id:
+        Manager.objects.filter(organization=organization, user_id=pending.proposed_by_id).update(first_edit_approved=True)
+    audit.record(officer, "directory.approve_edit", pending, target_type=pending.target_type)
+    return record
+
+
+@transaction.atomic
+def reject(officer, pending, note=""):
+    if not officer.is_officer:
+        raise PermissionDenied
+    pending = PendingEdit.objects.select_for_update().get(pk=pending.pk)
+    if pending.status != PendingEdit.Status.PENDING:
+        raise ValidationError("This change has already been decided.")
+    pending.status = PendingEdit.Status.REJECTED
+    pending.decided_by, pending.decided_at, pending.decision_note = officer, timezone.now(), note
+    pending.save()
+    audit.record(officer, "directory.reject_edit", pending, target_type=pending.target_type)
+    return pending
+
+
+def history(organization):
+    return organization.change_records.select_related("changed_by", "approved_by")
+
+
+# --- checking and stale listings ----------------------------------------------------------------
+
+
+@transaction.atomic
+def confirm_checked(user, organization, today=None):
+    """Someone who may edit the listing says it is still right: it is checked as of today."""
+    if not can_edit(user, organization):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    old = organization.last_checked_on
+    Organization.objects.filter(pk=organization.pk).update(last_checked_on=today, stale_reminder_sent_on=None)
+    organization.services.update(last_checked_on=today)
+    organization.locations.update(last_checked_on=today)
+    organization.last_checked_on, organization.stale_reminder_sent_on = today, None
+    return ChangeRecord.objects.create(
+        organization=organization, target_type="organization", target_id=organization.pk,
+        target_label=str(organization)[:200], action=ChangeRecord.Action.CHECKED,
+        changes={"last_checked_on": {"old": to_json(old), "new": today.isoformat()}}, changed_by=user,
+    )
+
+
+def stale_organizations(today=None):
+    """Listings nobody has checked for 12 months, longest unchecked first."""
+    cutoff = stale_cutoff(today)
+    return Organization.objects.filter(Q(last_checked_on__isnull=True) | Q(last_checked_on__lt=cutoff)).order_by(
+        models.F("last_checked_on").asc(nulls_first=True), "name")
+
+
+REMIND_AGAIN_AFTER = timedelta(days=30)
+
+
+def send_stale_reminders(today=None, base_url=""):
+    """E-mail the approved managers of each stale listing, at most once every 30 days a listing.
+
+    Each manager gets their own e-mail (no one sees another's address). Returns
+    (listings reminded, e-mails sent). Listings with no manager with an e-mail address are left
+    to officers, who see every stale listing on their list.
+    """
+    today = today or timezone.localdate()
+    again = today - REMIND_AGAIN_AFTER
+    listings = stale_organizations(today).filter(
+        Q(stale_reminder_sent_on__isnull=True) | Q(stale_reminder_sent_on__lte=again))
+    reminded = sent = 0
+    for organization in listings:
+        managers = [link.user for link in organization.manager_links.filter(approved=True, user__is_active=True)
+                    .exclude(user__email="").select_related("user").order_by("user__username")]
+        if not managers:
+            continue
+        for user in managers:
+            body = render_to_string("directory/email/stale_reminder.txt", {
+                "organization": organization, "user": user, "today": today,
+                "manage_url": base_url + reverse("directory:manage", args=[organization.pk]),
+                "page_url": base_url + organization.get_absolute_url(),
+            })
+            sent += send_mail(f"Please check your listing: {organization.name}", body,
+                              settings.DEFAULT_FROM_EMAIL, [user.email])
+        Organization.objects.filter(pk=organization.pk).update(stale_reminder_sent_on=today)
+        reminded += 1
+    return reminded, sent
+
+
+# --- managers -----------------------------------------------------------------------------------
+
+
+def request_to_manage(user, organization):
+    """A community member asks to manage a listing; an officer approves the request."""
+    if not (user.is_authenticated and user.is_active and user.role == user.Role.COMMUNITY):
+        raise PermissionDenied
+    link, _ = Manager.objects.get_or_create(organization=organization, user=user)
+    return link
+
+
+def add_manager(officer, organization, user, approved=True):
+    if not officer.is_officer:
+        raise PermissionDenied
+    if user.role != user.Role.COMMUNITY:
+        raise ValidationError("Only community members' accounts can manage a listing; officers can edit every listing.")
+    link, created = Manager.objects.get_or_create(organization=organization, user=user,
+                                                  defaults={"approved": approved, "added_by": officer})
+    if not created and approved and not link.approved:
+        link.approved = True
+        link.save(update_fields=["approved"])
+    audit.record(officer, "directory.add_manager", organization, manager=user.pk)
+    return link
+
+
+def approve_manager(officer, link):
+    if not officer.is_officer:
+        raise PermissionDenied
+    link.approved = True
+    link.added_by = link.added_by or officer
+    link.save(update_fields=["approved", "added_by"])
+    audit.record(officer, "directory.approve_manager", link.organization, manager=link.user_id)
+    return link
+
+
+def remove_manager(officer, link):
+    if not officer.is_officer:
+        raise PermissionDenied
+    audit.record(officer, "directory.remove_manager", link.organization, manager=link.user_id)
+    link.delete()
+
+
+# --- error reports ------------------------------------------------------------------------------
+
+REPORTS_PER_HOUR = 5
+
+
+def reporter_key(remote_address):
+    """A rate-limit key that does not keep the address itself."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{remote_address}".encode()).hexdigest()[:32]
+    return f"directory-report:{digest}"
+
+
+def allow_report(remote_address):
+    """True if this address has sent fewer than REPORTS_PER_HOUR reports this hour (counts this one)."""
+    from django.core.cache import cache
+
+    key = reporter_key(remote_address)
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count <= REPORTS_PER_HOUR
+
+
+def report_error(target, page, message, reporter_email=""):
+    organization = organization_of(target) if target is not None else None
+    return ErrorReport.objects.create(
+        organization=organization,
+        target_type=target_type_of(target) if target is not None else "",
+        target_id=target.pk if target is not None else None,
+        page=page[:300], page_title=(str(target) if target is not None else "")[:200],
+        message=message, reporter_email=reporter_email,
+    )
+
+
+def close_report(officer, report, status):
+    if not officer.is_officer:
+        raise PermissionDenied
+    report.status = status
+    report.resolved_by, report.resolved_at = officer, timezone.now()
+    report.save(update_fields=["status", "resolved_by", "resolved_at"])
+    audit.record(officer, f"directory.report_{status}", report)
+    return report
+
+
+# --- opening times in words ---------------------------------------------------------------------
+
+DAY_NAMES = dict(Schedule.DAYS)
+ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
+_BYDAY = re.compile(r"^([+-]?\d)?(MO|TU|WE|TH|FR|SA|SU)$")
+
+
+def time_label(value):
+    """GOV.UK style: 10am, 7:30pm, midday, midnight."""
+    if value is None:
+        return ""
+    if value.hour == 12 and value.minute == 0:
+        return "midday"
+    if value.hour == 0 and value.minute == 0:
+        return "midnight"
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
+
+
+def _and(items):
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _ordinal_day(number):
+    number = int(number)
+    if number < 0:
+        return "last day" if number == -1 else f"{-number} days before the end"
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def describe_schedule(schedule):
+    """An opening time or session in words: "Every Tuesday, 10am to midday"."""
+    parts = []
+    days = [part.strip().upper() for part in schedule.byday.split(",") if part.strip()]
+    parsed = [match.groups() for match in (_BYDAY.match(day) for day in days) if match]
+    interval = schedule.interval or 1
+    if schedule.freq == Schedule.Freq.MONTHLY:
+        if parsed and any(number for number, _ in parsed):
+            phrases = [f"the {ORDINALS.get(int(number), number)} {DAY_NAMES[day]}" if number else f"every {DAY_NAMES[day]}"
+                       for number, day in parsed]
+            parts.append(_and(phrases)[:1].upper() + _and(phrases)[1:] + (" of every month" if interval == 1
+                                                                            else f" of every {interval} months"))
+        elif schedule.bymonthday:
+            numbers = [n.strip() for n in schedule.bymonthday.split(",") if n.strip().lstrip("-").isdigit()]
+            parts.append("The " + _and(_ordinal_day(n) for n in numbers) + " of every month")
+        else:
+            parts.append("Every month" if interval == 1 else f"Every {interval} months")
+    elif parsed:
+        names = [DAY_NAMES[day] for _, day in parsed]
+        every = "Every" if interval == 1 else ("Every other" if interval == 2 else f"Every {interval} weeks on")
+        parts.append(f"{every} {_and(names)}")
+    elif schedule.freq == Schedule.Freq.WEEKLY:
+        parts.append("Every week" if interval == 1 else f"Every {interval} weeks")
+    if schedule.opens_at and schedule.closes_at:
+        parts.append(f"{time_label(schedule.opens_at)} to {time_label(schedule.closes_at)}")
+    elif schedule.opens_at:
+        parts.append(f"from {time_label(schedule.opens_at)}")
+    text = ", ".join(parts)
+    if schedule.description:
+        text = f"{text}: {schedule.description}" if text else schedule.description
+    return text
+
+
+def schedule_sort_key(schedule):
+    days = [part.strip()[-2:].upper() for part in schedule.byday.split(",") if part.strip()]
+    order = [code for code, _ in Schedule.DAYS]
+    first = min((order.index(day) for day in days if day in order), default=7)
+    return (first, schedule.opens_at or time(0), schedule.description)
+
+
+# --- numbers for the officers' page -------------------------------------------------------------
+
+
+def overview(today=None):
+    from django.db.models import Count
+
+    kinds = dict(Organization.Kind.choices)
+    by_kind = [(kinds.get(row["kind"], row["kind"]), row["n"]) for row in
+               Organization.objects.values("kind").annotate(n=Count("pk")).order_by("kind")]
+    return {
+        "organizations": Organization.objects.count(),
+        "services": Service.objects.count(),
+        "locations": Location.objects.count(),
+        "by_kind": by_kind,
+        "pending": PendingEdit.objects.filter(status=PendingEdit.Status.PENDING).count(),
+        "reports": ErrorReport.objects.filter(status=ErrorReport.Status.NEW).count(),
+        "stale": stale_organizations(today).count(),
+        "manager_requests": Manager.objects.filter(approved=False).count(),
+    }
+
+
+
+def pending_rows(pending):
+    """[(label, now in words, proposed in words, changed since proposed)] for the officer's review page."""
+    model = EDITABLE[pending.target_type][0]
+    obj = model.objects.filter(pk=pending.target_id).first() if pending.target_id else None
+    now = current_values(obj, pending.target_type) if obj is not None else {}
+    names = list(pending.changes) if pending.action != PendingEdit.Action.DELETE else [
+        name for name, value in pending.original.items() if value not in (None, "", [])]
+    rows = []
+    for name in names:
+        old = pending.original.get(name)
+        new = pending.changes.get(name) if pending.action != PendingEdit.Action.DELETE else None
+        moved = obj is not None and name in now and now[name] != old
+        rows.append((field_label(pending.target_type, name), describe_value(pending.target_type, name, old),
+                     describe_value(pending.target_type, name, new), moved))
+    return rows
