@@ -9,6 +9,7 @@ import re
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils.text import slugify
 
 from shire.consult.forms_staff import DateBoundField, DateField
@@ -543,6 +544,9 @@ class OrganisationForm(GovukFormMixin, forms.ModelForm):
             "name": {"required": "Enter your organisation's name", "max_length": "Name must be 200 characters or fewer"},
             "org_type": {"required": "Select the type of organisation"},
             "website": {"invalid": "Enter a web address, like https://example.org.uk"},
+            "postcode": {"max_length": "Enter a real postcode, like LE3 8RA"},
+            "charity_number": {"max_length": "Enter a charity number of 6 to 8 digits, like 1123456"},
+            "company_number": {"max_length": "Enter a company number of 8 characters, like 01234567 or SC123456"},
         }
 
     def __init__(self, *args, **kwargs):
@@ -734,7 +738,11 @@ class ApplicationForm(GovukFormMixin, forms.Form):
         }
 
     def show_errors(self, errors):
-        """Put submission_errors() on the fields they belong to."""
+        """Put submission_errors() on the fields they belong to (the form need not be bound)."""
+        if self._errors is None:
+            self._errors = ErrorDict()
+        if not hasattr(self, "cleaned_data"):
+            self.cleaned_data = {}
         for name, message in errors.items():
             if name in self.fields:
                 self.add_error(name, message)

@@ -438,6 +438,7 @@ def application_check(request, reference):
             "application": application,
             "round": application.round,
             "answers": application.answer_list(),
+            "amount_typed": application.answers.get("_amount_text", ""),
             "documents": application.documents.select_related("required_document"),
             "errors": links,
         },
