@@ -369,7 +369,7 @@ def application_documents(request, reference):
                 error = str(problem)
         if error:
             return render(
-                request, "grants/applicant/documents.html", _documents_context(application, {required.pk: error}), status=400
+                request, "grants/applicant/documents.html", _documents_context(application, {required.pk: error})
             )
         messages.success(request, f"{required.name} was uploaded.")
         return redirect("grants:application-documents", reference=reference)
@@ -442,7 +442,6 @@ def application_check(request, reference):
             "documents": application.documents.select_related("required_document"),
             "errors": links,
         },
-        status=400 if errors else 200,
     )
 
 

@@ -361,7 +361,7 @@ def test_sending_an_incomplete_application_lists_what_to_fix_and_changes_nothing
                 {"title": "Half done", "amount": "99999", f"q{question.pk}": "word " * 51, "later": "1"})
     response = client.post(reverse("grants:application-check", args=[application.reference]))
     html = response.content.decode()
-    assert response.status_code == 400 and "There is a problem" in html
+    assert response.status_code == 200 and "There is a problem" in html
     for message in ["Enter a summary of your project", "Select the theme your project fits best",
                     "The amount must be £10,000 or less", "must be 50 words or fewer (you have 51)", "Upload constitution",
                     "Select the district"]:
@@ -426,7 +426,7 @@ def test_bad_uploads_are_refused_with_a_clear_message(round_, applicant, name, c
     application = make_application(round_, organisation, member, filled=False)
     response = post_file(signed_in(member), application, name, content)
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "There is a problem" in html and message in html
     assert f'href="#file-{round_.required_documents.get().pk}"' in html
     assert not ApplicationDocument.objects.exists()
@@ -437,7 +437,7 @@ def test_an_empty_file_is_refused(round_, applicant):
     member, organisation = applicant
     application = make_application(round_, organisation, member, filled=False)
     response = post_file(signed_in(member), application, "constitution.pdf", b"")
-    assert response.status_code == 400 and "The selected file is empty" in response.content.decode()
+    assert response.status_code == 200 and "The selected file is empty" in response.content.decode()
     assert not ApplicationDocument.objects.exists()
 
 
@@ -446,7 +446,7 @@ def test_no_file_chosen_is_refused(round_, applicant):
     application = make_application(round_, organisation, member, filled=False)
     document = round_.required_documents.get()
     response = signed_in(member).post(reverse("grants:application-documents", args=[application.reference]), {"document": document.pk})
-    assert response.status_code == 400 and "Select a file to upload" in response.content.decode()
+    assert response.status_code == 200 and "Select a file to upload" in response.content.decode()
 
 
 def test_images_and_spreadsheets_are_recognised_by_content(round_):
@@ -573,3 +573,99 @@ def test_the_account_page_lists_the_organisations_applications(round_, applicant
     html = signed_in(member).get(reverse("grants:account")).content.decode()
     assert application.reference in html and other.reference not in html
     assert "Wigston Lunch Club" in html and "Other group" not in html
+
+
+# --- in a browser, with axe-core on every page ------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_whole_journey_in_a_browser_is_accessible(page, live_server, tmp_path):
+    from shire.core.tests.browser import assert_accessible
+
+    base = live_server.url
+    team = make_team()
+    round_ = make_round(team=team)
+    district()
+
+    def check(path=None):
+        if path:
+            page.goto(base + path)
+        assert_accessible(page)
+        assert not page.shire_errors, page.shire_errors
+
+    check(reverse("grants:index"))
+    page.click("text=SHIRE Community Grants: 2019-20")
+    check()
+    page.click("text=Start now")
+    assert "/grants/sign-in/" in page.url
+    check()
+    page.click("text=Create an account for your organisation")
+    page.fill("#id_first_name", "Sam")
+    page.fill("#id_last_name", "Patel")
+    page.fill("#id_email", "sam@example.org")
+    page.fill("#id_password1", "short")
+    page.fill("#id_password2", "short")
+    page.click("button:has-text('Create account')")
+    assert "There is a problem" in page.content()
+    check()  # the error summary and field errors too
+    page.fill("#id_password1", "a long enough passphrase")
+    page.fill("#id_password2", "a long enough passphrase")
+    page.click("button:has-text('Create account')")
+    assert "/grants/organisations/new/" in page.url
+    check()
+    page.fill("#id_name", "Gorse Covert Food Bank")
+    page.check("text=Voluntary or community group")
+    page.fill("#id_address", "1 Gorse Covert\nLoughborough")
+    page.fill("#id_postcode", "LE11 4XY")
+    page.select_option("#id_district", label="Blaby")
+    page.click("button:has-text('Save and continue')")
+    assert "/apply/" in page.url
+    check()
+    page.click("button:has-text('Continue')")
+    check()  # errors: nothing answered
+    page.check("#id_in_leicestershire_0")
+    page.fill("#id_amount", "2500")
+    page.click("button:has-text('Continue')")
+    assert "/edit/" in page.url
+    check()
+    page.fill("#id_title", "Food bank manager")
+    page.click("button:has-text('Save and come back later')")
+    check()  # the status page of a draft
+    page.click("text=Continue your application")
+    assert page.input_value("#id_title") == "Food bank manager"
+    page.click("button:has-text('Save and continue')")
+    check()  # documents
+    bad = tmp_path / "constitution.pdf"
+    bad.write_bytes(b"not a pdf at all")
+    page.set_input_files("input[type=file]", str(bad))
+    page.click("button:has-text('Upload')")
+    assert "is not a real PDF file" in page.content()
+    check()
+    good = tmp_path / "constitution2.pdf"
+    good.write_bytes(pdf_bytes())
+    page.set_input_files("input[type=file]", str(good))
+    page.click("button:has-text('Upload')")
+    page.click("text=Continue")
+    check()  # check page
+    page.click("button:has-text('Send application')")
+    assert "There is a problem" in page.content()
+    check()
+    page.click("text=Enter a summary of your project")
+    assert "?check=1" in page.url
+    check()
+    page.fill("#id_summary", "A paid manager for the food bank.")
+    page.check("text=Disadvantaged young people")
+    page.select_option("#id_district", label="Blaby")
+    for question in round_.questions.all():
+        page.fill(f"#id_q{question.pk}", "12" if question.kind == "number" else "Families in Gorse Covert")
+    page.click("button:has-text('Save and continue')")
+    page.click("text=Continue")
+    page.click("button:has-text('Send application')")
+    assert "Application sent" in page.content()
+    check()
+    page.click("text=Follow your application")
+    check()
+    application = Application.objects.get()
+    assert application.status == S.SUBMITTED
+    assert [m.to for m in mail.outbox] == [["sam@example.org"]]

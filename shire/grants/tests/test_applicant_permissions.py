@@ -66,7 +66,7 @@ def applicant_requests(world):
         ("post", "application-documents", r("grants:application-documents", args=[ref]), "upload", 302),
         ("get", "application-check", r("grants:application-check", args=[ref]), None, 200),
         # The edit above saved only a title, so sending lists what is missing (sending is tested in test_applicant).
-        ("post", "application-check", r("grants:application-check", args=[ref]), {}, 400),
+        ("post", "application-check", r("grants:application-check", args=[ref]), {}, 200),
         ("get", "application-sent", r("grants:application-sent", args=[ref]), None, 302),
     ]
 

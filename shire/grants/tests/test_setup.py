@@ -393,3 +393,41 @@ def test_a_community_member_cannot_use_the_staff_sign_in_to_reach_staff_pages(te
     assert response.status_code == 302  # signed in ...
     assert client.get("/staff/").status_code == 403  # ... but not an officer
     assert client.get(reverse("grants:setup")).status_code == 403
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_setup_pages_are_accessible_in_a_browser(page, live_server):
+    from shire.core.tests.browser import assert_accessible, sign_in
+
+    team = make_team()
+    make_officer("officer", team=team)
+    round_ = make_round(team=team, status=Round.Status.DRAFT)
+    base = live_server.url
+    sign_in(page, base, "officer", PASSWORD)
+
+    def check(path=None):
+        if path:
+            page.goto(base + path)
+        assert_accessible(page)
+        assert not page.shire_errors, page.shire_errors
+
+    check(reverse("grants:setup"))
+    check(reverse("grants:setup-programme-create"))
+    page.click("button:has-text('Create programme')")
+    assert "There is a problem" in page.content()
+    check()
+    check(reverse("grants:setup-programme", args=[round_.programme.slug]))
+    check(reverse("grants:setup-round-create", args=[round_.programme.slug]))
+    page.fill("#id_opens_on_day", "40")
+    page.click("button:has-text('Add round')")
+    assert "There is a problem" in page.content()
+    check()
+    check(reverse("grants:setup-round", args=[round_.slug]))
+    for kind in ("themes", "eligibility-questions", "questions", "documents", "criteria"):
+        check(reverse("grants:setup-item-create", args=[round_.slug, kind]))
+    check(reverse("grants:setup-item-delete", args=[round_.slug, "questions", round_.questions.first().pk]))
+    page.goto(base + reverse("grants:setup-round", args=[round_.slug]))
+    page.click("button:has-text('Publish the round')")
+    assert "is published" in page.content()
+    check()
