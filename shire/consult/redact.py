@@ -26,7 +26,7 @@ POSTCODE = re.compile(
     re.IGNORECASE,
 )
 
-NAME_WORD = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
+NAME_WORD = r"(?:O'|D')?[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
 FULL_NAME = rf"{NAME_WORD}(?:\s+{NAME_WORD}){{0,2}}"
 
 # Words that make a capitalised run an organisation, a place or a role rather than a person.

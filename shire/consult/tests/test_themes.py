@@ -1,0 +1,196 @@
+"""The themes engine on small data: real embeddings from the packaged model, no database."""
+
+import pytest
+
+from shire.consult import themes
+
+CODEBOOK = [
+    {"theme": "libraries", "name": "Libraries", "description": "Keeping libraries and mobile libraries open"},
+    {"theme": "transport", "name": "Transport", "description": "Buses, community transport and getting about from villages"},
+    {"theme": "volunteers", "name": "Over-reliance on volunteers", "description": "Volunteers cannot replace paid, trained staff"},
+]
+
+COMMENTS = [
+    ("c1", "Please keep our village library open, it is the only public space we have."),
+    ("c2", "The bus only comes every two hours and not at all on Sundays."),
+    ("c3", "You can't run services on goodwill; unpaid helpers are no substitute for trained staff."),
+    ("c4", "Closing the branch library would be a disaster for children and older readers."),
+    ("c5", "Without the community minibus my neighbour can't get to hospital."),
+    ("c6", "The same few volunteers already do everything and they are exhausted."),
+    ("c7", "Mobile library visits are a lifeline for housebound people."),
+    ("c8", "Rural bus routes must be protected."),
+    ("c9", ""),
+]
+
+
+def test_suggest_codes_every_comment_with_a_codebook_theme_and_a_second():
+    results = themes.suggest(CODEBOOK, COMMENTS)
+    assert [r.id for r in results] == [c for c, _ in COMMENTS]
+    keys = {t["theme"] for t in CODEBOOK}
+    for r in results:
+        assert r.theme in keys and r.second_theme in keys and r.second_theme != r.theme
+        assert 0 < r.confidence <= 1 and 0 <= r.second_confidence <= r.confidence
+    by_id = {r.id: r.theme for r in results}
+    assert by_id["c1"] == by_id["c4"] == by_id["c7"] == "libraries"
+    assert by_id["c2"] == by_id["c5"] == by_id["c8"] == "transport"
+    assert by_id["c3"] == by_id["c6"] == "volunteers"
+
+
+def test_suggest_is_deterministic():
+    first = themes.suggest(CODEBOOK, COMMENTS, {"c1": "libraries", "c2": "transport"})
+    second = themes.suggest(CODEBOOK, COMMENTS, {"c1": "libraries", "c2": "transport"})
+    assert first == second
+
+
+def test_coded_examples_change_the_suggestions_and_are_left_out():
+    # Themes named so that the words say nothing: only coded examples can teach them.
+    codebook = [{"theme": "a", "name": "Theme A", "description": ""}, {"theme": "b", "name": "Theme B", "description": ""}]
+    comments = COMMENTS[:8]
+    coded = {"c1": "b", "c4": "b", "c2": "a", "c5": "a", "c3": "a"}
+    results = {r.id: r for r in themes.suggest(codebook, comments, coded)}
+    assert set(results) == {"c6", "c7", "c8"}
+    assert results["c7"].theme == "b"  # a library comment, like the coded b's
+    assert results["c8"].theme == "a"  # a bus comment, like the coded a's
+    # Swapping the officer's codes swaps the suggestions.
+    swapped = {k: {"a": "b", "b": "a"}[v] for k, v in coded.items()}
+    again = {r.id: r for r in themes.suggest(codebook, comments, swapped)}
+    assert again["c7"].theme == "a" and again["c8"].theme == "b"
+
+
+def test_each_correction_becomes_a_training_example():
+    # The officer codes the mobile-library answer as transport (the van): an answer like it follows.
+    comments = COMMENTS + [("x", "Mobile library visits are a real lifeline for housebound readers.")]
+    keys, ids, before = themes.theme_scores(CODEBOOK, comments)
+    coded = {"c7": "transport", "c1": "libraries", "c2": "transport", "c3": "volunteers"}
+    keys, ids, after = themes.theme_scores(CODEBOOK, comments, coded)
+    row, transport = ids.index("x"), keys.index("transport")
+    assert after[row, transport] > before[row, transport] + 0.05
+
+
+def test_unknown_coded_theme_is_refused():
+    with pytest.raises(ValueError, match="not in the codebook: parking"):
+        themes.suggest(CODEBOOK, COMMENTS, {"c1": "parking"})
+
+
+def test_empty_codebook_is_refused():
+    with pytest.raises(ValueError, match="no themes"):
+        themes.suggest([], COMMENTS)
+
+
+def test_review_order_puts_the_least_confident_first():
+    ordered = themes.review_order(themes.suggest(CODEBOOK, COMMENTS))
+    assert [r.confidence for r in ordered] == sorted(r.confidence for r in ordered)
+
+
+def test_codebook_key_phrases_are_used():
+    theme = themes.Theme("parking", "Parking", "Car parks", ("parking charges", "pay and display"))
+    assert "pay and display" in theme.prototype_text()
+
+
+DISCOVER = [
+    (f"l{i}", text)
+    for i, text in enumerate(
+        [
+            "Keep the library open please.",
+            "Our library is the heart of the village, don't close it.",
+            "The mobile library is a lifeline for my mother.",
+            "Libraries give children access to books and quiet study space.",
+            "Save our library, it is used every day.",
+            "Closing the library would be short sighted.",
+        ]
+    )
+] + [
+    (f"b{i}", text)
+    for i, text in enumerate(
+        [
+            "The bus only runs every two hours now.",
+            "There is no bus on Sundays from our village.",
+            "Rural bus routes have been cut and people are stranded.",
+            "Community transport is essential for people who can't drive.",
+            "Bus fares are too high and the buses are always late.",
+            "Without a car you cannot get anywhere from here, the buses are useless.",
+        ]
+    )
+] + [
+    (f"v{i}", text)
+    for i, text in enumerate(
+        [
+            "Volunteers cannot replace paid professional staff.",
+            "There are not enough volunteers to run these services.",
+            "Volunteers get exhausted and give up; paid staff are needed.",
+            "You are expecting volunteers to do the work of trained employees.",
+            "The same few volunteers do everything in our village.",
+            "Relying on unpaid volunteers is not sustainable.",
+        ]
+    )
+]
+
+
+def test_discover_proposes_named_described_themes_with_examples():
+    proposed = themes.discover(DISCOVER, max_themes=5)
+    assert 2 <= len(proposed) <= 5
+    assert sum(p.count for p in proposed) == len(DISCOVER)
+    assert len({p.theme for p in proposed}) == len(proposed)
+    for p in proposed:
+        assert p.name and p.description and p.key_phrases
+        assert 1 <= len(p.examples) <= 3
+        assert all(e["text"] for e in p.examples)
+    # the three topics come out as separate themes
+    groups = [[m[0] for m in p.members] for p in proposed]
+    for prefix in "lbv":
+        assert max(sum(g == prefix for g in group) for group in groups) >= 5
+    assert themes.discover(DISCOVER, max_themes=5) == proposed
+
+
+def test_discover_respects_max_themes_and_small_input():
+    assert len(themes.discover(DISCOVER, max_themes=2)) <= 2
+    one = themes.discover(DISCOVER, max_themes=1)
+    assert len(one) == 1 and one[0].count == len(DISCOVER)
+    assert themes.discover([("a", ""), ("b", "  ")], max_themes=4) == []
+    assert len(themes.discover([("a", "Buses are late")], max_themes=4)) == 1
+
+
+def test_representative_quotes_are_typical_and_redacted():
+    comments = DISCOVER + [("p", "Keep the library open. Regards, John Smith, john@example.com")]
+    assignments = {i: ("libraries" if i[0] in "lp" else "transport") for i, _ in comments if i[0] in "lbp"}
+    quotes = themes.representative_quotes(comments, assignments, k=3)
+    assert set(quotes) == {"libraries", "transport"}
+    assert all(len(q) == 3 for q in quotes.values())
+    texts = " ".join(q["text"] for q in quotes["libraries"] + quotes["transport"])
+    assert "john@example.com" not in texts and "John Smith" not in texts
+    assert themes.representative_quotes(comments, assignments, k=2)["transport"][0]["id"].startswith("b")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("I fully support the strategy.", "agree"),
+        ("Good idea, well done.", "agree"),
+        ("I strongly disagree with closing the library.", "disagree"),
+        ("This is unrealistic and won't work.", "disagree"),
+        ("I do not support these proposals.", "disagree"),
+        ("I agree with the aims but worry it relies on volunteers.", "mixed"),
+        ("Good plan, but where is the money?", "mixed"),
+        ("More buses on Sundays.", "unclear"),
+        ("", "unclear"),
+    ],
+)
+def test_sentiment(text, expected):
+    assert themes.sentiment(text) == expected
+
+
+def test_sentiment_summary_per_theme():
+    comments = [("1", "I agree."), ("2", "I disagree, this is wrong."), ("3", "I oppose it."), ("4", "Buses.")]
+    summary = themes.sentiment_summary(comments, {"1": "t", "2": "t", "3": "t", "4": "u"})
+    assert summary["t"]["answers"] == 3 and summary["t"]["agree"] == 1 and summary["t"]["disagree"] == 2
+    assert summary["t"]["leaning"] == "disagree"
+    assert summary["u"]["unclear"] == 1 and summary["u"]["leaning"] == "unclear"
+
+
+def test_the_model_loads_from_the_installed_package_offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    path = themes._vital_model_path()
+    assert path.name == "paraphrase-MiniLM-L3-v2.onnx" and path.exists()
+    vectors = themes.Embedder(threads=1).embed(["a library", "", "a library"])
+    assert vectors.shape == (3, 384)
+    assert abs(float(vectors[0] @ vectors[2]) - 1) < 1e-5 and not vectors[1].any()
