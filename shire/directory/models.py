@@ -401,18 +401,20 @@ class Service(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
 
-    def build_search_text(self):
-        """The service's words with its organisation's names, its terms and the towns it is offered in."""
+    def build_search_text(self, terms=None, towns=None):
+        """The service's words with its organisation's names, its terms and the towns it is offered in.
+
+        `terms` and `towns` (lists of names) save the queries when the caller has them already.
+        """
         organization = self.organization
-        extra = []
         if not self._state.adding:
-            extra += list(self.taxonomy_terms.values_list("name", flat=True))
-            extra += list(
-                Location.objects.filter(service_at_locations__service=self).values_list("city", flat=True).distinct()
-            )
-        return search_text_of(
-            self.name, self.alternate_name, self.description, organization.name, organization.alternate_name, *extra
-        )
+            if terms is None:
+                terms = list(self.taxonomy_terms.values_list("name", flat=True))
+            if towns is None:
+                towns = list(Location.objects.filter(service_at_locations__service=self)
+                             .values_list("city", flat=True).distinct())
+        return search_text_of(self.name, self.alternate_name, self.description, organization.name,
+                              organization.alternate_name, *sorted(terms or []), *sorted(set(towns or [])))
 
     @property
     def is_free(self):

@@ -540,8 +540,12 @@ def _refresh_services(service_ids):
 def refresh_search_text(services):
     """Recompute the stored search text of `services` (a queryset), saving only what changed."""
     changed = []
-    for service in services.select_related("organization"):
-        text = service.build_search_text()
+    services = services.select_related("organization").prefetch_related(
+        "taxonomy_terms", "service_at_locations__location")
+    for service in services.iterator(chunk_size=500):
+        text = service.build_search_text(
+            terms=[term.name for term in service.taxonomy_terms.all()],
+            towns=[row.location.city for row in service.service_at_locations.all()])
         if text != service.search_text:
             service.search_text = text
             changed.append(service)
