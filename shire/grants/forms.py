@@ -8,6 +8,7 @@ import re
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils.text import slugify
@@ -506,6 +507,36 @@ class AccountForm(GovukFormMixin, forms.Form):
             last_name=data["last_name"],
             role=User.Role.COMMUNITY,
         )
+
+
+class ApplicantPasswordResetForm(GovukFormMixin, PasswordResetForm):
+    """Django's reset form for community accounts only: staff passwords are reset by an administrator."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["email"]
+        field.label = "E-mail address"
+        field.help_text = "The address you sign in with. If it has an account, we will send it a link to choose a new password."
+        field.error_messages = {
+            "required": "Enter your e-mail address",
+            "invalid": "Enter an e-mail address in the correct format, like name@example.com",
+        }
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if user.role == User.Role.COMMUNITY)
+
+
+class ApplicantSetPasswordForm(GovukFormMixin, SetPasswordForm):
+    error_messages = {"password_mismatch": "The passwords do not match"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].help_text = "At least 12 characters. Avoid common words and passwords you use elsewhere."
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].label = "Confirm your new password"
+        self.fields["new_password2"].help_text = ""
+        self.fields["new_password2"].error_messages["required"] = "Confirm your new password"
 
 
 class OrganisationForm(GovukFormMixin, forms.ModelForm):

@@ -14,7 +14,6 @@ of the programme's team do everything else), writes an ApplicationEvent and a co
 and returns the event. Anything else raises TransitionError (or PermissionDenied for the wrong actor).
 """
 import hashlib
-import logging
 import re
 import secrets
 import zipfile
@@ -43,8 +42,6 @@ from .models import (
     RequiredDocument,
     Round,
 )
-
-log = logging.getLogger(__name__)
 
 S = Application.Status
 

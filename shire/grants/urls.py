@@ -17,6 +17,10 @@ urlpatterns = [
     # Applicants' accounts and organisations
     path("sign-in/", applicant.sign_in, name="sign-in"),
     path("account/create/", applicant.account_create, name="account-create"),
+    path("account/password-reset/", applicant.password_reset, name="password-reset"),
+    path("account/password-reset/sent/", applicant.password_reset_sent, name="password-reset-sent"),
+    path("account/password-reset/<uidb64>/<token>/", applicant.password_reset_confirm, name="password-reset-confirm"),
+    path("account/password-reset/done/", applicant.password_reset_complete, name="password-reset-complete"),
     path("account/", applicant.account, name="account"),
     path("organisations/new/", applicant.organisation_create, name="organisation-create"),
     path("organisations/<int:pk>/", applicant.organisation_detail, name="organisation"),

@@ -7,6 +7,7 @@ organisations: anyone else's answer 404, as if they did not exist.
 """
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -15,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -23,8 +24,17 @@ from shire.core import audit
 from shire.core.forms import SignInForm
 
 from . import services
-from .forms import AccountForm, ApplicationForm, DocumentUploadForm, EligibilityForm, InviteForm, OrganisationForm
-from .models import ApplicantOrganisation, Application, ApplicationEvent, Invitation, Round
+from .forms import (
+    AccountForm,
+    ApplicantPasswordResetForm,
+    ApplicantSetPasswordForm,
+    ApplicationForm,
+    DocumentUploadForm,
+    EligibilityForm,
+    InviteForm,
+    OrganisationForm,
+)
+from .models import ApplicantOrganisation, Application, ApplicationEvent, Round
 
 
 def applicant_required(view):
@@ -122,6 +132,26 @@ class ApplicantSignInView(auth_views.LoginView):
 
 
 sign_in = ApplicantSignInView.as_view()
+
+# Forgotten passwords, for community accounts (Django's views, the council's words). The page says
+# the same whether or not the address has an account, so it cannot be used to find out who has one.
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="grants/applicant/password_reset.html",
+    form_class=ApplicantPasswordResetForm,
+    email_template_name="grants/emails/password_reset.txt",
+    subject_template_name="grants/emails/password_reset_subject.txt",
+    success_url=reverse_lazy("grants:password-reset-sent"),
+    extra_email_context={"council_name": settings.COUNCIL_NAME},
+)
+password_reset_sent = auth_views.PasswordResetDoneView.as_view(template_name="grants/applicant/password_reset_sent.html")
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="grants/applicant/password_reset_confirm.html",
+    form_class=ApplicantSetPasswordForm,
+    success_url=reverse_lazy("grants:password-reset-complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="grants/applicant/password_reset_complete.html"
+)
 
 
 @require_http_methods(["GET", "POST"])

@@ -20,7 +20,6 @@ from shire.core.tests.factories import make_team
 from .. import services
 from ..models import (
     ApplicantOrganisation,
-    Application,
     ApplicationQuestion,
     Criterion,
     Membership,

@@ -32,7 +32,6 @@ from .factories import (
     make_applicant,
     make_application,
     make_community_user,
-    make_organisation,
     make_round,
     pdf_bytes,
     png_bytes,
@@ -669,3 +668,31 @@ def test_the_whole_journey_in_a_browser_is_accessible(page, live_server, tmp_pat
     application = Application.objects.get()
     assert application.status == S.SUBMITTED
     assert [m.to for m in mail.outbox] == [["sam@example.org"]]
+
+
+# --- forgotten passwords ----------------------------------------------------------------------------------------
+
+
+def test_an_applicant_resets_a_forgotten_password_by_e_mail(applicant):
+    client = Client()
+    response = client.post(reverse("grants:password-reset"), {"email": "member@example.org"})
+    assert response["Location"] == reverse("grants:password-reset-sent")
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["member@example.org"]
+    assert "Leicestershire County Council" in mail.outbox[0].body
+    link = re.search(r"http://testserver(/grants/account/password-reset/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    assert "Choose a new password" in form_page.content.decode()
+    mismatch = client.post(form_page.redirect_chain[-1][0], {"new_password1": "a brand new passphrase", "new_password2": "different one"})
+    assert "The passwords do not match" in mismatch.content.decode()
+    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"})
+    assert done["Location"] == reverse("grants:password-reset-complete")
+    signed = Client().post(reverse("grants:sign-in"), {"username": "member@example.org", "password": "a brand new passphrase"})
+    assert signed.status_code == 302 and signed["Location"] == reverse("grants:account")
+    assert "This link does not work" in Client().get(link, follow=True).content.decode()  # used once
+
+
+@pytest.mark.parametrize("email", ["officer@example.gov.uk", "nobody@example.org"])
+def test_no_reset_link_goes_to_staff_or_unknown_addresses_and_the_page_says_the_same(officer, email):
+    response = Client().post(reverse("grants:password-reset"), {"email": email}, follow=True)
+    assert "Check your e-mail" in response.content.decode()
+    assert not mail.outbox

@@ -17,7 +17,7 @@ from shire.core.tests.factories import make_officer, make_team
 from .. import urls as grants_urls
 from .. import views_applicant
 from ..models import Application, ApplicationDocument, ApplicantOrganisation, Invitation
-from .factories import PASSWORD, make_applicant, make_application, make_community_user, make_round, pdf_bytes, upload
+from .factories import PASSWORD, make_applicant, make_application, make_round, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
