@@ -1,0 +1,552 @@
+"""Decisions, the budget guard, decision letters, awards, payments, monitoring returns and the dashboards' figures.
+
+Plain functions, called by the officers' pages (views_officer), the command line and the annual report.
+
+The budget guard
+----------------
+A round's awards never add up to more than its budget. `decide` locks the round's row
+(SELECT ... FOR UPDATE) inside a transaction, adds up the awards already made in the database
+and refuses an award that would go over; the award is written before the lock is let go. Two
+officers deciding at the same moment therefore take turns: the second one sees the first one's
+award. (On SQLite, where there are no row locks, every transaction takes the database's write
+lock when it begins, which serialises them the same way.)
+
+Decisions are final
+-------------------
+A Decision is written once and cannot be changed or deleted (models.AppendOnlyModel). An
+application has at most one. Its status, the award, the payment schedule and the monitoring
+returns are created with it, in the same transaction.
+
+Figures
+-------
+`awards_by_programme`, `awards_by_round`, `awards_by_theme`, `awards_by_district` and `summary`
+are each one or two aggregate queries (GROUP BY in the database), whatever the number of
+applications. Money is in pence.
+"""
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from shire.core.models import District
+
+from . import assessment, services
+from .models import (
+    Application,
+    ApplicationEvent,
+    Award,
+    Decision,
+    MonitoringReturn,
+    Outcome,
+    PaymentInstalment,
+    Programme,
+    Round,
+    Theme,
+)
+
+S = Application.Status
+Kind = ApplicationEvent.Kind
+OUTCOME_STATUS = {
+    Decision.Outcome.AWARD: S.AWARDED,
+    Decision.Outcome.PART: S.PART_AWARDED,
+    Decision.Outcome.DECLINE: S.DECLINED,
+}
+MAX_INSTALMENTS = 12
+MAX_RETURNS = 8
+
+
+class DecisionError(services.GrantsError):
+    """A decision the rules refuse; the message says why."""
+
+
+class BudgetExceeded(DecisionError):
+    """The award would take the round's awards over its budget."""
+
+
+# --- money left ------------------------------------------------------------------------------------
+
+
+def awarded_pence(round_):
+    """The total of the round's awards, from the database."""
+    return Award.objects.filter(application__round=round_).aggregate(total=Coalesce(Sum("amount_pence"), 0))["total"]
+
+
+def round_money(round_):
+    awarded = awarded_pence(round_)
+    return {"budget_pence": round_.budget_pence, "awarded_pence": awarded, "remaining_pence": round_.budget_pence - awarded}
+
+
+# --- schedules -------------------------------------------------------------------------------------
+
+
+def add_months(day, months):
+    """The same day `months` later, or the month's last day if it has fewer days (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def split_instalments(total_pence, count, first_due_on, months_between):
+    """[(number, due_on, amount_pence)] adding up to `total_pence` exactly; odd pence go in the first."""
+    if count < 1:
+        raise DecisionError("There must be at least one payment.")
+    if count > total_pence:
+        raise DecisionError("There cannot be more payments than pence awarded.")
+    share, odd = divmod(total_pence, count)
+    return [
+        (number, add_months(first_due_on, (number - 1) * months_between), share + (odd if number == 1 else 0))
+        for number in range(1, count + 1)
+    ]
+
+
+def return_dates(count, first_due_on, months_between):
+    return [add_months(first_due_on, index * months_between) for index in range(count)]
+
+
+@dataclass
+class AwardPlan:
+    """How an award is paid and monitored: `instalments` payments from `first_payment_on`, every
+    `months_between_payments` months; `returns` monitoring returns from `first_return_on`, every
+    `months_between_returns` months. Dates left as None are filled in from the decision's date."""
+
+    instalments: int = 1
+    first_payment_on: date | None = None
+    months_between_payments: int = 3
+    returns: int = 1
+    first_return_on: date | None = None
+    months_between_returns: int = 6
+
+    def resolved(self, today):
+        return AwardPlan(
+            instalments=self.instalments,
+            first_payment_on=self.first_payment_on or today + timedelta(days=14),
+            months_between_payments=self.months_between_payments,
+            returns=self.returns,
+            first_return_on=self.first_return_on or add_months(today, 12),
+            months_between_returns=self.months_between_returns,
+        )
+
+
+# --- decisions -------------------------------------------------------------------------------------
+
+
+def decide(application, officer, outcome, reasons, amount_pence=None, conditions="", plan=None, site=""):
+    """Record the decision on `application` and send the decision letters. Returns the Decision.
+
+    outcome: Decision.Outcome. 'award' gives the amount requested; 'part' gives `amount_pence`,
+    more than nothing and less than requested; 'decline' gives nothing. Reasons are required.
+    Raises BudgetExceeded if the round's awards would go over its budget (checked under a lock on
+    the round, see the module's notes), DecisionError for any other refusal and PermissionDenied
+    for anyone but an officer of the programme's team without a conflict on it.
+    `conditions` are the award's special conditions, kept as the note of the 'decided' step.
+    `site` (like "https://shire.example.gov.uk") makes the links in the letters absolute.
+    """
+    outcome = Decision.Outcome(outcome)
+    reasons = (reasons or "").strip()
+    conditions = (conditions or "").strip()
+    if not reasons:
+        raise DecisionError("Enter the reasons for the decision.")
+    assessment.require_officer(officer, application)
+    today = timezone.localdate()
+    plan = (plan or AwardPlan()).resolved(today)
+    with transaction.atomic():
+        # The lock that keeps two decisions from spending the same money: always the round first.
+        round_ = Round.objects.select_for_update().get(pk=application.round_id)
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if Decision.objects.filter(application=locked).exists():
+            raise DecisionError(f"Application {locked.reference} has already been decided: a decision cannot be changed.")
+        requested = locked.amount_requested_pence or 0
+        if outcome == Decision.Outcome.AWARD:
+            amount = requested
+            if amount <= 0:
+                raise DecisionError("The application asks for no money: decline it or award an amount in part.")
+        elif outcome == Decision.Outcome.PART:
+            amount = amount_pence or 0
+            if amount <= 0:
+                raise DecisionError("Enter the amount to award, more than £0.")
+            if amount >= requested:
+                raise DecisionError(
+                    f"An award in part must be less than the {services.pounds(requested)} asked for; "
+                    "to give it all, award in full."
+                )
+        else:
+            amount = 0
+        if amount:
+            awarded = awarded_pence(round_)
+            remaining = round_.budget_pence - awarded
+            if amount > remaining:
+                raise BudgetExceeded(
+                    f"Awarding {services.pounds(amount)} would take {round_.name} over its budget: "
+                    f"{services.pounds(max(remaining, 0))} is left."
+                )
+        to_status = OUTCOME_STATUS[outcome]
+        if to_status not in services.allowed_transitions(locked):
+            raise DecisionError(
+                f"Application {locked.reference} is {S(locked.status).label.lower()}: "
+                f"it cannot be {'declined' if amount == 0 else 'awarded'} now."
+            )
+        now = timezone.now()
+        decision = Decision.objects.create(
+            application=locked, outcome=outcome, amount_awarded_pence=amount, reasons=reasons,
+            decided_by=officer, decided_at=now,
+        )
+        services.transition(locked, to_status, officer, note=reasons)
+        assessment.record_step(
+            locked, Kind.DECIDED, officer, note=conditions, visible_to_applicant=True,
+            outcome=outcome.value, amount_pence=amount, requested_pence=requested, decision=decision.pk,
+        )
+        if amount:
+            award = Award.objects.create(application=locked, amount_pence=amount, award_date=today, created_by=officer)
+            PaymentInstalment.objects.bulk_create(
+                PaymentInstalment(award=award, number=number, due_on=due_on, amount_pence=share)
+                for number, due_on, share in split_instalments(
+                    amount, plan.instalments, plan.first_payment_on, plan.months_between_payments
+                )
+            )
+            MonitoringReturn.objects.bulk_create(
+                MonitoringReturn(award=award, due_on=due_on)
+                for due_on in return_dates(plan.returns, plan.first_return_on, plan.months_between_returns)
+            )
+    for name in ("status", "updated_at"):
+        setattr(application, name, getattr(locked, name))
+    send_decision_letters(locked, officer, site=site)
+    return decision
+
+
+def decision_conditions(application):
+    """The award's special conditions: the note of the 'decided' step."""
+    event = application.events.filter(kind=Kind.DECIDED).order_by("-at", "-id").first()
+    return event.note if event else ""
+
+
+# --- letters ---------------------------------------------------------------------------------------
+
+
+def letter_context(application, site=""):
+    decision = application.decision
+    award = getattr(application, "award", None)
+    outcome = decision.current()[0]
+    context = {
+        "application": application,
+        "organisation": application.organisation,
+        "round": application.round,
+        "programme": application.round.programme,
+        "decision": decision,
+        "outcome": outcome,
+        "amount": services.pounds(decision.amount_awarded_pence),
+        "requested": services.pounds(application.amount_requested_pence),
+        "reasons": decision.reasons,
+        "conditions": decision_conditions(application),
+        "award": award,
+        "instalments": list(award.instalments.order_by("number")) if award else [],
+        "returns": list(award.monitoring_returns.order_by("due_on", "id")) if award else [],
+        "status_url": site + reverse("grants:application", args=[application.reference]) if site else "",
+        "letter_url": site + reverse("grants_officer:letter", args=[application.reference]) if site else "",
+        "council_name": settings.COUNCIL_NAME,
+        "service_name": settings.SERVICE_NAME,
+        "from_email": settings.DEFAULT_FROM_EMAIL,
+    }
+    if award and site:
+        context["return_urls"] = {
+            r.pk: site + reverse("grants_officer:monitoring-submit", args=[r.pk]) for r in context["returns"]
+        }
+    return context
+
+
+def letter_subject(application):
+    outcome = application.decision.current()[0]
+    verb = {"award": "awarded", "part": "awarded in part", "decline": "not funded"}[outcome]
+    return f"Your application {application.reference} to {application.round.programme.name}: {verb}"
+
+
+def send_decision_letters(application, actor, site=""):
+    """E-mail the decision letter (plain text and HTML) to every active member of the organisation."""
+    application = Application.objects.select_related(
+        "round__programme__team", "organisation", "decision", "award"
+    ).get(pk=application.pk)
+    context = letter_context(application, site)
+    text = render_to_string("grants/letters/decision.txt", context)
+    html = render_to_string("grants/letters/decision_email.html", context)
+    subject = letter_subject(application)
+    recipients = assessment.member_emails(application)
+    sent = 0
+    for email in recipients:  # one each: members' addresses are not shown to each other
+        message = EmailMultiAlternatives(subject=subject, body=text, to=[email])
+        message.attach_alternative(html, "text/html")
+        sent += message.send()
+    assessment.record_step(
+        application, Kind.LETTER, actor,
+        note=f"Decision letter e-mailed to {sent} member{'s' if sent != 1 else ''} of {application.organisation.name}.",
+        visible_to_applicant=True, recipients=sent,
+    )
+    return sent
+
+
+# --- payments --------------------------------------------------------------------------------------
+
+
+def mark_paid(instalment, officer, paid_on=None, reference=""):
+    """Record that `instalment` was paid. Refused if it already is, or dated in the future."""
+    application = instalment.award.application
+    assessment.require_officer(officer, application)
+    today = timezone.localdate()
+    paid_on = paid_on or today
+    if paid_on > today:
+        raise DecisionError("The payment date must be today or in the past.")
+    with transaction.atomic():
+        locked = PaymentInstalment.objects.select_for_update().select_related("award").get(pk=instalment.pk)
+        if locked.paid_on is not None:
+            raise DecisionError(f"Payment {locked.number} was already marked paid on {locked.paid_on:%-d %B %Y}.")
+        locked.paid_on = paid_on
+        locked.paid_by = officer
+        locked.payment_reference = (reference or "").strip()[:60]
+        locked.save(update_fields=["paid_on", "paid_by", "payment_reference"])
+        count = locked.award.instalments.count()
+        assessment.record_step(
+            application, Kind.PAID, officer,
+            note=f"Payment {locked.number} of {count} made: {services.pounds(locked.amount_pence)} on {paid_on:%-d %B %Y}.",
+            visible_to_applicant=True, instalment=locked.pk, amount_pence=locked.amount_pence, paid_on=paid_on.isoformat(),
+        )
+    instalment.paid_on, instalment.paid_by, instalment.payment_reference = locked.paid_on, officer, locked.payment_reference
+    return locked
+
+
+def paid_pence(award):
+    return award.instalments.filter(paid_on__isnull=False).aggregate(total=Coalesce(Sum("amount_pence"), 0))["total"]
+
+
+# --- monitoring --------------------------------------------------------------------------------------
+
+
+def can_submit_return(user, monitoring_return):
+    return services.is_member(user, monitoring_return.award.application.organisation)
+
+
+def submit_return(monitoring_return, user, people_helped, outcomes, money_spent_pence, case_study,
+                  case_study_may_be_published=False):
+    """An organisation's member sends a monitoring return. Sent once; refused for anyone else."""
+    application = monitoring_return.award.application
+    if not can_submit_return(user, monitoring_return):
+        raise PermissionDenied("Only a member of the funded organisation can send its monitoring returns.")
+    valid = {value for value, _ in Outcome.choices}
+    outcomes = [value for value in outcomes if value in valid]
+    if not outcomes:
+        raise DecisionError("Select at least one outcome your project achieved.")
+    with transaction.atomic():
+        locked = MonitoringReturn.objects.select_for_update().get(pk=monitoring_return.pk)
+        if locked.submitted_on is not None:
+            raise DecisionError(f"This monitoring return was sent on {locked.submitted_on:%-d %B %Y}.")
+        locked.submitted_on = timezone.localdate()
+        locked.submitted_by = user
+        locked.people_helped = people_helped
+        locked.outcomes = outcomes
+        locked.money_spent_pence = money_spent_pence
+        locked.case_study = (case_study or "").strip()
+        locked.case_study_may_be_published = bool(case_study_may_be_published)
+        locked.save()
+        assessment.record_step(
+            application, Kind.MONITORING, user,
+            note=f"Monitoring return due {locked.due_on:%-d %B %Y} sent{' late' if locked.is_late() else ''}.",
+            visible_to_applicant=True, monitoring_return=locked.pk, late=locked.is_late(),
+        )
+    for name in ("submitted_on", "submitted_by", "people_helped", "outcomes", "money_spent_pence", "case_study",
+                 "case_study_may_be_published"):
+        setattr(monitoring_return, name, getattr(locked, name))
+    return locked
+
+
+def returns_for(user):
+    """Monitoring returns of the officer's teams' programmes, less applications they have a conflict on."""
+    if not getattr(user, "is_officer", False):
+        return MonitoringReturn.objects.none()
+    applications = assessment.visible_to(user).values("pk")
+    return MonitoringReturn.objects.filter(award__application__in=applications).select_related(
+        "award__application__round__programme", "award__application__organisation"
+    )
+
+
+def late_q(today=None):
+    """Q for returns past their due date and not sent."""
+    today = today or timezone.localdate()
+    return Q(submitted_on__isnull=True, due_on__lt=today)
+
+
+def late_returns(user, today=None):
+    return returns_for(user).filter(late_q(today)).order_by("due_on", "id")
+
+
+def returns_for_organisation_member(user):
+    """The monitoring returns of every award to the user's organisations (for applicants)."""
+    if not services.is_applicant(user):
+        return MonitoringReturn.objects.none()
+    return MonitoringReturn.objects.filter(award__application__organisation__memberships__user=user).select_related(
+        "award__application__round__programme", "award__application__organisation"
+    )
+
+
+# --- figures for the dashboards, `shire grants summary` and the annual report ---------------------------
+
+
+def _awards(programmes=None):
+    queryset = Award.objects.all()
+    if programmes is not None:
+        queryset = queryset.filter(application__round__programme__in=programmes)
+    return queryset
+
+
+def _rows(queryset, keys):
+    rows = queryset.values(*keys).annotate(awards=Count("id"), amount_pence=Coalesce(Sum("amount_pence"), 0))
+    return list(rows.order_by(*keys))
+
+
+def totals(programmes=None):
+    """{"awards": n, "amount_pence": total} over every award (of `programmes`, if given)."""
+    return _awards(programmes).aggregate(awards=Count("id"), amount_pence=Coalesce(Sum("amount_pence"), 0))
+
+
+def awards_by_programme(programmes=None):
+    """[{programme, slug, name, awards, amount_pence}] for every programme (those with no awards too)."""
+    queryset = Programme.objects.all() if programmes is None else Programme.objects.filter(pk__in=programmes)
+    rows = queryset.annotate(
+        awards=Count("rounds__applications__award"),
+        amount_pence=Coalesce(Sum("rounds__applications__award__amount_pence"), 0),
+    ).values("pk", "slug", "name", "awards", "amount_pence")
+    return [{"programme": row.pop("pk"), **row} for row in rows.order_by("name")]
+
+
+def awards_by_round(programmes=None):
+    """[{round, slug, name, programme, programme_name, budget_pence, awards, amount_pence, remaining_pence}]
+    for every round (those with no awards too): the money left in each round."""
+    queryset = Round.objects.all() if programmes is None else Round.objects.filter(programme__in=programmes)
+    rows = queryset.annotate(
+        awards=Count("applications__award"),
+        amount_pence=Coalesce(Sum("applications__award__amount_pence"), 0),
+    ).values("pk", "slug", "name", "programme", "programme__name", "programme__slug", "budget_pence", "opens_on", "awards", "amount_pence")
+    result = []
+    for row in rows.order_by("programme__name", "-opens_on", "name"):
+        result.append(
+            {
+                "round": row["pk"], "slug": row["slug"], "name": row["name"], "programme": row["programme"],
+                "programme_name": row["programme__name"], "programme_slug": row["programme__slug"],
+                "budget_pence": row["budget_pence"], "awards": row["awards"], "amount_pence": row["amount_pence"],
+                "remaining_pence": row["budget_pence"] - row["amount_pence"],
+            }
+        )
+    return result
+
+
+def awards_by_theme(programmes=None, round_=None):
+    """[{programme_name, theme, name, awards, amount_pence}]; theme None for awards with no theme."""
+    queryset = _awards(programmes)
+    if round_ is not None:
+        queryset = queryset.filter(application__round=round_)
+    rows = _rows(queryset, ["application__round__programme__name", "application__theme", "application__theme__name"])
+    return [
+        {
+            "programme_name": row["application__round__programme__name"],
+            "theme": row["application__theme"],
+            "name": row["application__theme__name"] or "No theme",
+            "awards": row["awards"],
+            "amount_pence": row["amount_pence"],
+        }
+        for row in rows
+    ]
+
+
+def awards_by_district(programmes=None):
+    """[{district, name, gss_code, awards, amount_pence}] by the district the project helps, every district
+    listed (those with no awards too), and "Not recorded" last if any award has none."""
+    queryset = _awards(programmes)
+    counted = dict(
+        (row["application__beneficiary_district"], row)
+        for row in _rows(queryset, ["application__beneficiary_district"])
+    )
+    result = []
+    for district in District.objects.order_by("name").values("pk", "name", "gss_code"):
+        row = counted.get(district["pk"], {"awards": 0, "amount_pence": 0})
+        result.append({"district": district["pk"], "name": district["name"], "gss_code": district["gss_code"],
+                       "awards": row["awards"], "amount_pence": row["amount_pence"]})
+    if None in counted:
+        result.append({"district": None, "name": "Not recorded", "gss_code": "", "awards": counted[None]["awards"],
+                       "amount_pence": counted[None]["amount_pence"]})
+    return result
+
+
+def summary(programmes=None):
+    """Per programme and round: awards, total in pence and the same by theme. Plain data, for JSON.
+
+    [{"programme": slug, "name", "awards", "amount_pence",
+      "rounds": [{"round": slug, "name", "budget_pence", "awards", "amount_pence", "remaining_pence",
+                  "themes": [{"theme": slug or None, "name", "awards", "amount_pence"}]}]}]
+    """
+    rounds = awards_by_round(programmes)
+    queryset = _awards(programmes)
+    by_round_theme = {}
+    for row in _rows(queryset, ["application__round", "application__theme__slug", "application__theme__name"]):
+        by_round_theme.setdefault(row["application__round"], []).append(
+            {
+                "theme": row["application__theme__slug"],
+                "name": row["application__theme__name"] or "No theme",
+                "awards": row["awards"],
+                "amount_pence": row["amount_pence"],
+            }
+        )
+    programmes_out = {}
+    for programme in awards_by_programme(programmes):
+        programmes_out[programme["programme"]] = {
+            "programme": programme["slug"], "name": programme["name"], "awards": programme["awards"],
+            "amount_pence": programme["amount_pence"], "rounds": [],
+        }
+    for row in rounds:
+        programmes_out[row["programme"]]["rounds"].append(
+            {
+                "round": row["slug"], "name": row["name"], "budget_pence": row["budget_pence"], "awards": row["awards"],
+                "amount_pence": row["amount_pence"], "remaining_pence": row["remaining_pence"],
+                "themes": sorted(by_round_theme.get(row["round"], []), key=lambda t: t["name"]),
+            }
+        )
+    return list(programmes_out.values())
+
+
+def theme_names(programmes=None):
+    queryset = Theme.objects.all() if programmes is None else Theme.objects.filter(programme__in=programmes)
+    return list(queryset.values_list("name", flat=True))
+
+
+def dashboard(programmes=None, today=None):
+    """Everything the officers' dashboard shows, in a handful of aggregate queries."""
+    today = today or timezone.localdate()
+    returns = MonitoringReturn.objects.all()
+    if programmes is not None:
+        returns = returns.filter(award__application__round__programme__in=programmes)
+    monitoring = returns.aggregate(
+        due=Count("id", filter=Q(submitted_on__isnull=True)),
+        late=Count("id", filter=late_q(today)),
+        received=Count("id", filter=Q(submitted_on__isnull=False)),
+        people_helped=Coalesce(Sum("people_helped"), 0),
+    )
+    return {
+        "totals": totals(programmes),
+        "by_programme": awards_by_programme(programmes),
+        "by_round": awards_by_round(programmes),
+        "by_theme": awards_by_theme(programmes),
+        "by_district": awards_by_district(programmes),
+        "monitoring": monitoring,
+        "today": today,
+    }
+
+
+__all__ = [
+    "AwardPlan", "BudgetExceeded", "DecisionError", "add_months", "awarded_pence", "awards_by_district",
+    "awards_by_programme", "awards_by_round", "awards_by_theme", "dashboard", "decide", "late_returns", "mark_paid",
+    "round_money", "send_decision_letters", "split_instalments", "submit_return", "summary", "totals",
+]

@@ -1,0 +1,140 @@
+"""A round's awards never exceed its budget, even when two officers decide at the same moment.
+
+Two threads, each with its own database connection, decide two applications at once; together
+they ask for more than the round has left. Exactly one award is made; the other officer is told
+the budget would be exceeded, and the round's awards still add up to no more than its budget.
+
+Runs on whichever database DATABASE_URL names: on PostgreSQL the round's row lock
+(SELECT ... FOR UPDATE) makes the second decision wait for the first and then see its award; on
+SQLite each decision's transaction takes the database's write lock when it begins. To make the race
+real, the test holds each decision inside its transaction for a moment just after it has added up
+the awards already made, the exact point where a decision without the lock would read a stale total.
+
+One difference on SQLite: the test database is in memory with a shared cache, where a second
+writer is told "database table is locked" at once instead of waiting, as it does on the real file
+database (settings give it a 20-second busy timeout). There alone the test waits and tries the
+statement again, as that timeout would (`_busy_timeout`); the second decision then begins only
+after the first has committed, and sees its award.
+"""
+import threading
+import time
+
+import pytest
+from django.db import OperationalError, connection, connections
+
+from shire.core.models import AuditEvent
+from shire.core.tests.factories import make_officer, make_team
+
+from .. import assessment, awards
+from ..models import Application, Award, Decision
+from .factories import make_applicant, make_application, make_round, submit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _in_assessment(round_, officer, email, name):
+    member, organisation = make_applicant(email, organisation_name=name)
+    application = submit(make_application(round_, organisation, member), member)
+    assessment.start_assessment(application, officer)
+    return application
+
+
+def _busy_timeout(execute, sql, params, many, context):
+    """Wait and try a statement again while SQLite's shared cache says "locked", as a busy timeout would."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            return execute(sql, params, many, context)
+        except OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def _decide(application, officer, outcome, amount):
+    if connection.vendor == "sqlite":
+        with connection.execute_wrapper(_busy_timeout):
+            return awards.decide(application, officer, outcome, "Meets the criteria well.", amount_pence=amount)
+    return awards.decide(application, officer, outcome, "Meets the criteria well.", amount_pence=amount)
+
+
+def _race(monkeypatch, decisions):
+    """Run each (application, officer, outcome, amount) decision in its own thread, all released at once."""
+    original = awards.awarded_pence
+
+    def slow_awarded_pence(round_):
+        total = original(round_)
+        time.sleep(0.4)  # still inside the decision's transaction, holding the round's lock
+        return total
+
+    monkeypatch.setattr(awards, "awarded_pence", slow_awarded_pence)
+    start = threading.Barrier(len(decisions))
+    results = [None] * len(decisions)
+
+    def run(index, application, officer, outcome, amount):
+        try:
+            start.wait(timeout=10)
+            decision = _decide(application, officer, outcome, amount)
+            results[index] = ("ok", decision.pk)
+        except awards.BudgetExceeded as error:
+            results[index] = ("refused", str(error))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            results[index] = ("error", repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(index, *decision)) for index, decision in enumerate(decisions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return results
+
+
+def test_two_officers_deciding_at_once_cannot_overspend_the_budget(monkeypatch):
+    team = make_team()
+    first_officer = make_officer("first", team=team)
+    second_officer = make_officer("second", team=team)
+    # £5,000 left: each asks for £3,000, so only one can be awarded.
+    round_ = make_round(team=team, budget_pence=500_000, max_request_pence=500_000)
+    one = _in_assessment(round_, first_officer, "one@example.org", "Coalville Food Bank")
+    two = _in_assessment(round_, first_officer, "two@example.org", "Melton Men's Shed")
+    Application.objects.filter(pk__in=[one.pk, two.pk]).update(amount_requested_pence=300_000)
+
+    results = _race(
+        monkeypatch,
+        [(one, first_officer, "award", None), (two, second_officer, "award", None)],
+    )
+
+    outcomes = sorted(kind for kind, _ in results)
+    assert outcomes == ["ok", "refused"], results
+    refusal = next(message for kind, message in results if kind == "refused")
+    assert "over its budget" in refusal and "£2,000 is left" in refusal
+    assert Award.objects.count() == 1 and Decision.objects.count() == 1
+    assert awards.awarded_pence(round_) == 300_000 <= round_.budget_pence
+    statuses = sorted(Application.objects.filter(pk__in=[one.pk, two.pk]).values_list("status", flat=True))
+    assert statuses == ["awarded", "in_assessment"]
+    # The refused officer's decision left nothing behind: no decision, no status change, no audit entry.
+    assert AuditEvent.objects.filter(action="grants.application.awarded").count() == 1
+    assert AuditEvent.objects.filter(action="grants.application.decided").count() == 1
+
+
+def test_part_awards_at_once_fill_the_budget_exactly_and_no_further(monkeypatch):
+    team = make_team()
+    officers = [make_officer(f"officer{n}", team=team) for n in range(3)]
+    round_ = make_round(team=team, budget_pence=600_000, max_request_pence=600_000)
+    applications = [
+        _in_assessment(round_, officers[0], f"m{n}@example.org", f"Organisation {n}") for n in range(3)
+    ]
+    Application.objects.filter(pk__in=[a.pk for a in applications]).update(amount_requested_pence=400_000)
+
+    # Three part awards of £3,000 against £6,000: two fit, the third does not.
+    results = _race(
+        monkeypatch,
+        [(application, officer, "part", 300_000) for application, officer in zip(applications, officers, strict=True)],
+    )
+
+    assert sorted(kind for kind, _ in results) == ["ok", "ok", "refused"], results
+    assert awards.awarded_pence(round_) == 600_000
+    assert connection.vendor in ("sqlite", "postgresql")
