@@ -1,0 +1,357 @@
+"""The Open Referral UK 3.0 API, read-only, at /api/oruk/ (plain Django views returning JSON).
+
+    GET /                              what this API is: version, profile, openapi_url
+    GET /openapi.json                  the OpenAPI document describing these endpoints (openapi.py)
+    GET /services                      paginated services; search, taxonomy_term_id, taxonomy_id,
+                                       organization_id, modified_after, minimal, full
+    GET /services/{id}                 one service, fully nested
+    GET /service_at_locations[/{id}]   services at their places; + postcode
+    GET /organizations[/{id}]          organisations; full, full_service
+    GET /taxonomies[/{id}]             taxonomies (by id: with their terms)
+    GET /taxonomy_terms[/{id}]         terms; taxonomy_id, parent_id, top_only
+
+Lists are pages: total_items, total_pages, page_number, size, first_page, last_page, empty and
+contents, as ORUK's *_list schemas say. `page` counts from 1; `per_page` is 1 to MAX_PER_PAGE
+(default DEFAULT_PER_PAGE; with minimal=true every service fits on one page unless per_page is
+given). A query parameter that cannot be read (page=abc, a taxonomy_term_id that is not a UUID,
+full=maybe) is answered 400 with a JSON error naming it; an unknown id 404 with a JSON error.
+Parameters the API does not know are ignored, as usual for HTTP APIs; `proximity`, which the
+specification offers, needs postcode centroids Shire does not hold, so it is refused with 400.
+
+Contacts and phone numbers marked private never appear (api_data reads them through `.public()`).
+Anyone may read the API (it is open data), including scripts on other sites: every answer
+carries `Access-Control-Allow-Origin: *`.
+"""
+import math
+import uuid
+from datetime import UTC, date, datetime, time
+from functools import wraps
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import JsonResponse
+from django.urls import reverse
+
+from . import api_data, services
+from .models import Location, Service, ServiceAttribute, TaxonomyTerm
+
+VERSION = "HSDS-UK-3.0"
+PROFILE_URL = "https://openreferraluk.org/specifications/3.0/"
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 1000
+MAX_POSTCODE_CHARACTERS = 10
+
+
+class BadParameter(Exception):
+    def __init__(self, name, message):
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+
+def error_response(status, message, parameter=None):
+    body = {"status": status, "error": {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}[status],
+            "message": message}
+    if parameter:
+        body["parameter"] = parameter
+    return JsonResponse(body, status=status)
+
+
+def not_found(kind):
+    return error_response(404, f"There is no {kind} with that id.")
+
+
+def api_view(view):
+    """GET and HEAD only; a BadParameter becomes a 400; every answer is JSON and readable cross-origin."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            response = error_response(405, "This API is read-only: use GET.")
+            response["Allow"] = "GET, HEAD"
+        else:
+            try:
+                response = view(request, *args, **kwargs)
+            except BadParameter as error:
+                response = error_response(400, error.message, error.name)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    wrapped.csrf_exempt = True
+    return wrapped
+
+
+def json_response(data):
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+
+
+# --- query parameters ---------------------------------------------------------------------------
+
+def _one(request, name):
+    """The parameter's value (the last, if given more than once), or None when absent or empty."""
+    value = request.GET.get(name)
+    return value if value not in (None, "") else None
+
+
+def int_param(request, name, default, minimum, maximum=None):
+    value = _one(request, name)
+    if value is None:
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise BadParameter(name, f"{name} must be a whole number, like 2.") from None
+    if number < minimum or (maximum is not None and number > maximum):
+        upper = f" to {maximum}" if maximum is not None else " or more"
+        raise BadParameter(name, f"{name} must be {minimum}{upper}.")
+    return number
+
+
+def bool_param(request, name):
+    value = _one(request, name)
+    if value is None:
+        return False
+    lowered = value.strip().lower()
+    if lowered in ("true", "1"):
+        return True
+    if lowered in ("false", "0"):
+        return False
+    raise BadParameter(name, f"{name} must be true or false.")
+
+
+def uuid_param(request, name):
+    value = _one(request, name)
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(value.strip())
+    except ValueError:
+        raise BadParameter(name, f"{name} must be a UUID, like 3f7b145d-84af-42d7-8fae-eaca714b02b2.") from None
+
+
+def datetime_param(request, name):
+    """An ISO 8601 date-time (a time with no offset is UTC) or a date (its start, UTC)."""
+    value = _one(request, name)
+    if value is None:
+        return None
+    text = value.strip().upper()
+    try:
+        if len(text) == 10:
+            parsed = datetime.combine(date.fromisoformat(text), time.min, tzinfo=UTC)
+        else:
+            parsed = datetime.fromisoformat(text)
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise BadParameter(name, f"{name} must be a date-time like 2026-03-31T09:00:00Z, or a date like 2026-03-31.") from None
+
+
+def format_param(request):
+    value = _one(request, "format")
+    if value is not None and value.strip().lower() != "json":
+        raise BadParameter("format", "format must be json: this API gives no other format.")
+
+
+def search_words_param(request):
+    """The words of `search`, cut and casefolded as the directory's own search does them."""
+    return services.search_words(_one(request, "search") or "")
+
+
+def paginate(request, queryset, build, *, default_per_page=DEFAULT_PER_PAGE):
+    """The ORUK page object for `queryset`, with `build(row)` for each row of the page asked for."""
+    format_param(request)
+    page = int_param(request, "page", 1, 1, 10**9)
+    per_page = int_param(request, "per_page", default_per_page, 1, MAX_PER_PAGE if default_per_page <= MAX_PER_PAGE else None)
+    total = queryset.count()
+    total_pages = math.ceil(total / per_page) if total else 0
+    offset = (page - 1) * per_page
+    rows = list(queryset[offset:offset + per_page]) if offset < total else []
+    return json_response({
+        "total_items": total,
+        "total_pages": total_pages,
+        "page_number": page,
+        "size": len(rows),
+        "first_page": page == 1,
+        "last_page": page >= total_pages,
+        "empty": not rows,
+        "contents": [build(row) for row in rows],
+    })
+
+
+def _get(queryset, pk):
+    """The row with primary key `pk` (a string from the URL), or None: a malformed id is just unknown."""
+    try:
+        key = uuid.UUID(pk)
+    except ValueError:
+        return None
+    return queryset.filter(pk=key).first()
+
+
+def _with_descendants(term_id):
+    ids, frontier = {term_id}, [term_id]
+    while frontier:
+        frontier = list(TaxonomyTerm.objects.filter(parent_id__in=frontier).exclude(pk__in=ids).values_list("pk", flat=True))
+        ids.update(frontier)
+    return ids
+
+
+def filter_services(request, services_qs, prefix=""):
+    """The filters /services and /service_at_locations share, on a queryset of services (prefix "")
+    or of rows that point to a service (prefix "service__")."""
+    for word in search_words_param(request):
+        services_qs = services_qs.filter(**{f"{prefix}search_text__contains": word})
+    service_ref = OuterRef(prefix + "pk" if not prefix else prefix.rstrip("_") + "_id")
+    if (term_id := uuid_param(request, "taxonomy_term_id")) is not None:
+        # A term finds the services filed under it or under any narrower term.
+        services_qs = services_qs.filter(Exists(ServiceAttribute.objects.filter(
+            service_id=service_ref, taxonomy_term_id__in=_with_descendants(term_id))))
+    if (taxonomy_id := uuid_param(request, "taxonomy_id")) is not None:
+        services_qs = services_qs.filter(Exists(ServiceAttribute.objects.filter(
+            service_id=service_ref, taxonomy_term__taxonomy_id=taxonomy_id)))
+    if (organization_id := uuid_param(request, "organization_id")) is not None:
+        services_qs = services_qs.filter(**{f"{prefix}organization_id": organization_id})
+    return services_qs
+
+
+# --- the endpoints ------------------------------------------------------------------------------
+
+@api_view
+def api_details(request):
+    return json_response({
+        "version": VERSION,
+        "profile": PROFILE_URL,
+        "openapi_url": request.build_absolute_uri(reverse("oruk:openapi")),
+    })
+
+
+@api_view
+def openapi_document(request):
+    from .openapi import build_document
+
+    return json_response(build_document(request.build_absolute_uri(reverse("oruk:api-details")).rstrip("/")))
+
+
+@api_view
+def service_list(request):
+    minimal = bool_param(request, "minimal")
+    full = bool_param(request, "full") and not minimal
+    rows = filter_services(request, api_data.services_queryset(full=full))
+    if (after := datetime_param(request, "modified_after")) is not None:
+        rows = rows.filter(updated_at__gte=after)
+    if minimal:
+        rows = Service.objects.filter(pk__in=rows.values("pk")).only("id", "name", "status", "updated_at")
+        return paginate(request, rows.order_by("name", "id"), api_data.minimal_service_json, default_per_page=10**9)
+    return paginate(request, rows.order_by("name", "id"), lambda service: api_data.service_json(service, full=full))
+
+
+@api_view
+def service_detail(request, pk):
+    service = _get(api_data.services_queryset(full=True), pk)
+    if service is None:
+        return not_found("service")
+    return json_response(api_data.service_json(service, full=True))
+
+
+@api_view
+def service_at_location_list(request):
+    full = bool_param(request, "full")
+    if _one(request, "proximity") is not None:
+        raise BadParameter("proximity", "proximity is not supported: this directory holds no postcode centroids. "
+                                        "Use postcode alone to find services at places with that postcode.")
+    rows = filter_services(request, api_data.service_at_locations_queryset(full=full), prefix="service__")
+    if (after := datetime_param(request, "modified_after")) is not None:
+        rows = rows.filter(Q(service__updated_at__gte=after) | Q(location__updated_at__gte=after))
+    if (postcode := _one(request, "postcode")) is not None:
+        rows = rows.filter(location__in=locations_with_postcode(postcode))
+    return paginate(request, rows.order_by("service__name", "location__name", "id"),
+                    lambda row: api_data.service_at_location_json(row, full=full))
+
+
+def locations_with_postcode(postcode):
+    """Places with this postcode (spaces and case ignored), or in this postcode district when only
+    the outward code is given (LE67 finds LE67 9AB)."""
+    compact = "".join(ch for ch in postcode.upper() if ch.isascii() and ch.isalnum())[:MAX_POSTCODE_CHARACTERS]
+    if not compact:
+        raise BadParameter("postcode", "postcode must be a UK postcode like LE67 9AB, or its first half like LE67.")
+    candidates = Location.objects.filter(postal_code__istartswith=compact[:2]).values_list("pk", "postal_code")
+    matches = []
+    for pk, code in candidates:
+        normal = code.upper().replace(" ", "")
+        outward = code.upper().split()[0] if code.strip() else ""
+        if normal == compact or outward == compact:
+            matches.append(pk)
+    return matches
+
+
+@api_view
+def service_at_location_detail(request, pk):
+    row = _get(api_data.service_at_locations_queryset(full=True), pk)
+    if row is None:
+        return not_found("service at a location")
+    return json_response(api_data.service_at_location_json(row, full=True))
+
+
+@api_view
+def organization_list(request):
+    full = bool_param(request, "full")
+    full_service = bool_param(request, "full_service")
+    rows = api_data.organizations_queryset(full=full, full_service=full_service)
+    for word in search_words_param(request):
+        rows = rows.filter(search_text__contains=word)
+    return paginate(request, rows.order_by("name", "id"),
+                    lambda organization: api_data.organization_json(organization, full=full, full_service=full_service))
+
+
+@api_view
+def organization_detail(request, pk):
+    full_service = bool_param(request, "full_service")
+    organization = _get(api_data.organizations_queryset(full=True, full_service=full_service), pk)
+    if organization is None:
+        return not_found("organization")
+    return json_response(api_data.organization_json(organization, full=True, full_service=full_service))
+
+
+def _name_search(request, rows):
+    for word in search_words_param(request):
+        rows = rows.filter(Q(name__icontains=word) | Q(description__icontains=word))
+    return rows
+
+
+@api_view
+def taxonomy_list(request):
+    rows = _name_search(request, api_data.taxonomies_queryset())
+    return paginate(request, rows.order_by("name", "id"), api_data.taxonomy_json)
+
+
+@api_view
+def taxonomy_detail(request, pk):
+    taxonomy = _get(api_data.taxonomies_queryset(with_terms=True), pk)
+    if taxonomy is None:
+        return not_found("taxonomy")
+    return json_response(api_data.taxonomy_json(taxonomy, with_terms=True))
+
+
+@api_view
+def taxonomy_term_list(request):
+    rows = _name_search(request, api_data.taxonomy_terms_queryset())
+    if (taxonomy_id := uuid_param(request, "taxonomy_id")) is not None:
+        rows = rows.filter(taxonomy_id=taxonomy_id)
+    if (parent_id := uuid_param(request, "parent_id")) is not None:
+        rows = rows.filter(parent_id=parent_id)
+    if bool_param(request, "top_only"):
+        rows = rows.filter(parent__isnull=True)
+    return paginate(request, rows.order_by("taxonomy__name", "name", "id"), api_data.taxonomy_term_json)
+
+
+@api_view
+def taxonomy_term_detail(request, pk):
+    term = _get(api_data.taxonomy_terms_queryset(), pk)
+    if term is None:
+        return not_found("taxonomy term")
+    return json_response(api_data.taxonomy_term_json(term))
+
+
+@api_view
+def not_an_endpoint(request, rest=""):
+    return error_response(404, "There is no such endpoint. GET / lists what this API offers.")
+
