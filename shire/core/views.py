@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from .forms import SignInForm
@@ -25,8 +25,16 @@ def sign_out(request):
     return auth_views.LogoutView.as_view()(request)
 
 
-@officer_required
 def staff_home(request):
+    """Where sign-in lands: officers see their start page; community members go to their own."""
+    user = request.user
+    if user.is_authenticated and user.is_active and user.role == user.Role.COMMUNITY:
+        return redirect("/grants/account/")
+    return _officer_home(request)
+
+
+@officer_required
+def _officer_home(request):
     """The officer's start page: the consultations of their teams, with how many responses each has."""
     from django.db.models import Count
 
