@@ -1,0 +1,519 @@
+"""Awarded grants as open data: the 360Giving Data Standard (JSON, and CSV/XLSX with the standard's
+column titles), and the summary of awards by programme, round and theme.
+
+What is published
+-----------------
+Every award whose application was awarded (in full or in part), and whose decision has not since
+been amended to a decline: nothing about declined or undecided applications. Each grant carries
+only what the standard asks for and the council may publish:
+
+* the project's title and summary (with e-mail addresses, phone numbers, postcodes, recognisable
+  names and the names of the organisation's own members taken out: applicants sometimes type them);
+* the amounts (applied for, awarded, paid so far: pounds, from pence), the award date and the
+  planned dates;
+* the recipient organisation's name, its registered charity or company number, its website;
+* the district the project benefits (its ONS GSS code), the programme and round, the theme.
+
+Never: bank details, members' names or e-mail addresses, the organisation's address or postcode
+(ApplicantOrganisation.PERSONAL_FIELDS: a small group's address is often a volunteer's home), the
+application's answers, documents, scores, assessors' notes, decision reasons or monitoring returns.
+
+Identifiers (https://standard.threesixtygiving.org/en/latest/technical/identifiers/)
+-------------------------------------------------------------------------------------
+* grant:      "<360G prefix>-<application reference>", e.g. 360G-LeicsCC-SCG-000042
+* funder:     an org-id.guide identifier: GB-LAE-LEC is Leicestershire County Council in the
+              Local Authorities (England) register (ISO 3166-2:GB code LEC)
+* recipient:  GB-CHC-<charity number> (Charity Commission for England and Wales), else
+              GB-COH-<company number> (Companies House), else "<360G prefix>-ORG-<id>"
+
+Settings (each also read from the environment of the same name)
+----------------------------------------------------------------
+SHIRE_360G_PREFIX      the publisher's 360Giving prefix (360Giving assigns it when a funder registers
+                       as a publisher); default "360G-LeicsCC", a placeholder for the demo.
+SHIRE_360G_FUNDER_ID   the council's organisation identifier; default "GB-LAE-LEC".
+SHIRE_360G_LICENCE     the licence's canonical URL; default the Open Government Licence v3.0.
+SHIRE_SITE_URL         the public address of the site (e.g. https://communities.example.gov.uk);
+                       when set, the file says where it can be found and downloaded.
+"""
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from shire.consult.redact import redact
+
+from .models import Application, Award, DecisionAmendment, Programme, Round
+
+DATA = Path(__file__).resolve().parent / "data"
+GRANT_SCHEMA = DATA / "360-giving-schema.json"
+PACKAGE_SCHEMA = DATA / "360-giving-package-schema.json"
+GEO_CODE_TYPES = DATA / "360giving-geoCodeType.csv"
+# The package schema refers to the grant schema by the 1.4.2 URL; the grant schema calls itself 1.4.3.
+GRANT_SCHEMA_URLS = (
+    "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/360-giving-schema.json",
+    "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.3/schema/360-giving-schema.json",
+)
+STANDARD_VERSION = "1.4"
+
+DEFAULT_PREFIX = "360G-LeicsCC"
+DEFAULT_FUNDER_ID = "GB-LAE-LEC"
+OGL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+LICENCE_NAMES = {
+    OGL: "Open Government Licence v3.0",
+    "https://creativecommons.org/licenses/by/4.0/": "Creative Commons Attribution 4.0 International",
+}
+
+FORMATS = {
+    "json": ("application/json", "json"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+}
+
+
+class OpenDataError(Exception):
+    """The export cannot be made (nothing to publish, or it would not be valid 360Giving data)."""
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+def _setting(name, default=""):
+    return getattr(settings, name, None) or os.environ.get(name) or default
+
+
+def prefix():
+    return _setting("SHIRE_360G_PREFIX", DEFAULT_PREFIX).rstrip("-")
+
+
+def funder_id():
+    return _setting("SHIRE_360G_FUNDER_ID", DEFAULT_FUNDER_ID)
+
+
+def licence():
+    return _setting("SHIRE_360G_LICENCE", OGL)
+
+
+def licence_name():
+    return LICENCE_NAMES.get(licence(), licence())
+
+
+def site_url():
+    return _setting("SHIRE_SITE_URL").rstrip("/")
+
+
+# --- identifiers ------------------------------------------------------------------------------
+
+
+def grant_id(reference):
+    return f"{prefix()}-{reference}"
+
+
+def charity_number(value):
+    """'1 123 456' -> '1123456'; keeps a subsidiary suffix ('1123456-1'). '' if none."""
+    return re.sub(r"\s+", "", value or "").upper()
+
+
+def company_number(value):
+    """Companies House numbers are 8 characters: '1234567' -> '01234567', 'sc 123456' -> 'SC123456'."""
+    value = re.sub(r"\s+", "", value or "").upper()
+    if value.isdigit() and len(value) < 8:
+        value = value.zfill(8)
+    return value
+
+
+def organisation_id(organisation):
+    if number := charity_number(organisation.charity_number):
+        return f"GB-CHC-{number}"
+    if number := company_number(organisation.company_number):
+        return f"GB-COH-{number}"
+    return f"{prefix()}-ORG-{organisation.pk}"
+
+
+@lru_cache(maxsize=1)
+def _geo_code_types():
+    """GSS entity prefix (E07, W06, ...) -> the 360Giving geoCodeType code (NMD, UA, ...)."""
+    types = {}
+    with GEO_CODE_TYPES.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            entity = row.get("Documentation (URL)", "").rstrip("/").rsplit("/", 1)[-1]
+            if re.fullmatch(r"[EWSNK]\d\d", entity):
+                types.setdefault(entity, row["Code"])
+    return types
+
+
+def geo_code_type(gss_code):
+    """The codelist's type for an ONS GSS code: E07000129 (Blaby, a non-metropolitan district) -> NMD."""
+    return _geo_code_types().get((gss_code or "")[:3], "")
+
+
+# --- which awards are published ---------------------------------------------------------------
+
+
+def published_awards():
+    """Awards of applications awarded in full or in part, unless the decision was amended to a decline."""
+    latest_outcome = Coalesce(
+        Subquery(
+            DecisionAmendment.objects.filter(decision__application=OuterRef("application"))
+            .order_by("-at", "-id")
+            .values("new_outcome")[:1]
+        ),
+        Value(""),
+    )
+    return (
+        Award.objects.filter(application__status__in=Application.FUNDED_STATUSES, amount_pence__gt=0)
+        .annotate(latest_outcome=latest_outcome)
+        .exclude(latest_outcome="decline")
+    )
+
+
+# --- 360Giving --------------------------------------------------------------------------------
+
+
+def pounds(pence):
+    """JSON number of pounds: 250000 -> 2500, 250050 -> 2500.5."""
+    if pence is None:
+        return None
+    whole, part = divmod(int(pence), 100)
+    return whole if part == 0 else round(int(pence) / 100, 2)
+
+
+def _timestamp(value):
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+def _months(start, end):
+    """Whole months from start to end inclusive (1 April to 31 March is 12)."""
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if end.day >= start.day - 1:
+        months += 1
+    return max(months, 1)
+
+
+def _scrub(text, people):
+    """Free text fit to publish: personal details and the organisation's members' names taken out."""
+    text = redact(text or "")
+    for person in people:
+        text = re.sub(re.escape(person), "[name]", text, flags=re.IGNORECASE)
+    return text.strip()
+
+
+def _people(organisation):
+    """The members' full names and e-mail addresses, longest first, to take out of free text."""
+    found = set()
+    for membership in organisation.memberships.all():
+        user = membership.user
+        full = f"{user.first_name} {user.last_name}".strip()
+        if len(full) > 3 and " " in full:
+            found.add(full)
+        if user.email:
+            found.add(user.email)
+    return sorted(found, key=len, reverse=True)
+
+
+def grant(award, funder):
+    """One award as a 360Giving grant (a dict)."""
+    application = award.application
+    round_ = application.round
+    programme = round_.programme
+    organisation = application.organisation
+    people = _people(organisation)
+    title = _scrub(application.title, people) or f"Grant to {organisation.name}"
+    record = {
+        "id": grant_id(application.reference),
+        "title": title,
+        "description": _scrub(application.summary, people) or title,
+        "currency": "GBP",
+    }
+    if application.amount_requested_pence:
+        record["amountAppliedFor"] = pounds(application.amount_requested_pence)
+    record["amountAwarded"] = pounds(award.amount_pence)
+    if getattr(award, "disbursed_pence", None):
+        record["amountDisbursed"] = pounds(award.disbursed_pence)
+    record["awardDate"] = award.award_date.isoformat()
+    if award.planned_start_on:
+        planned = {"startDate": award.planned_start_on.isoformat()}
+        if award.planned_end_on:
+            planned["endDate"] = award.planned_end_on.isoformat()
+            planned["duration"] = _months(award.planned_start_on, award.planned_end_on)
+        record["plannedDates"] = [planned]
+    recipient = {"id": organisation_id(organisation), "name": organisation.name}
+    if number := charity_number(organisation.charity_number):
+        recipient["charityNumber"] = number
+    if number := company_number(organisation.company_number):
+        recipient["companyNumber"] = number
+    if organisation.website:
+        recipient["url"] = organisation.website
+    record["recipientOrganization"] = [recipient]
+    district = application.beneficiary_district
+    if district is not None:
+        location = {"name": district.name, "geoCode": district.gss_code, "countryCode": "GB"}
+        if code_type := geo_code_type(district.gss_code):
+            location["geoCodeType"] = code_type
+        record["beneficiaryLocation"] = [location]
+    record["fundingOrganization"] = [funder]
+    record["grantProgramme"] = [{"code": round_.slug, "title": f"{programme.name} {round_.name}"}]
+    if site_url():
+        record["grantProgramme"][0]["url"] = f"{site_url()}/grants/rounds/{round_.slug}/"
+    if application.theme_id:
+        record["classifications"] = [
+            {
+                "vocabulary": f"{prefix()}-{programme.slug}-themes",
+                "code": application.theme.slug,
+                "title": application.theme.name,
+            }
+        ]
+    record["fromOpenCall"] = "Yes"
+    record["dateModified"] = _timestamp(max(award.updated_at, application.updated_at))
+    return record
+
+
+def grants():
+    """Every published award as a 360Giving grant, oldest award first."""
+    awards = (
+        published_awards()
+        .select_related(
+            "application__round__programme",
+            "application__organisation",
+            "application__theme",
+            "application__beneficiary_district",
+        )
+        .prefetch_related("application__organisation__memberships__user")
+        .annotate(disbursed_pence=Sum("instalments__amount_pence", filter=Q(instalments__paid_on__isnull=False)))
+        .order_by("award_date", "application__reference")
+    )
+    funder = {"id": funder_id(), "name": settings.COUNCIL_NAME}
+    return [grant(award, funder) for award in awards]
+
+
+def package(today=None):
+    """The 360Giving data package: {"grants": [...], and the metadata the package schema allows}."""
+    records = grants()
+    today = today or timezone.localdate()
+    council = settings.COUNCIL_NAME
+    data = {
+        "grants": records,
+        "version": STANDARD_VERSION,
+        "title": f"{council}: community grants",
+        "description": (
+            f"Grants awarded by {council}'s community grant programmes, in the 360Giving Data Standard. "
+            "Declined and undecided applications are not included."
+        ),
+        "identifier": f"{prefix()}-grants",
+        "issued": today.isoformat(),
+        "publisher": {"identifier": funder_id(), "name": council},
+        "license": licence(),
+    }
+    if records:
+        data["modified"] = max(record["dateModified"] for record in records)
+    if site_url():
+        data["publisher"]["website"] = site_url() + "/"
+        data["accessURL"] = f"{site_url()}/grants/open-data/"
+        data["downloadURL"] = f"{site_url()}/grants/open-data/grants.json"
+    return data
+
+
+def dumps(data):
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    from jsonschema import Draft202012Validator, FormatChecker
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    grant_resource = DRAFT202012.create_resource(json.loads(GRANT_SCHEMA.read_text(encoding="utf-8")))
+    registry = Registry().with_resources((url, grant_resource) for url in GRANT_SCHEMA_URLS)
+    schema = json.loads(PACKAGE_SCHEMA.read_text(encoding="utf-8"))
+    return Draft202012Validator(schema, registry=registry, format_checker=FormatChecker())
+
+
+def validation_errors(data):
+    """Where `data` breaks the 360Giving package schema: a list of 'path: message' strings (empty if valid)."""
+    errors = sorted(_validator().iter_errors(data), key=lambda error: list(error.absolute_path))
+    return ["/".join(str(part) for part in error.absolute_path) + ": " + error.message for error in errors]
+
+
+def export(today=None):
+    """The package as JSON bytes, checked against the schema. Raises OpenDataError if it cannot be published."""
+    data = package(today)
+    if not data["grants"]:
+        raise OpenDataError("There are no awarded grants to publish: a 360Giving file must hold at least one grant.")
+    errors = validation_errors(data)
+    if errors:
+        raise OpenDataError("The 360Giving data is not valid:\n" + "\n".join(errors[:20]))
+    return dumps(data)
+
+
+# --- CSV and XLSX (flattentool) -----------------------------------------------------------------
+
+
+def flatten(json_bytes, fmt):
+    """The 360Giving JSON as a spreadsheet with the standard's column titles ("Identifier", "Amount Awarded",
+    "Recipient Org:Identifier", ...): fmt "xlsx" (a sheet for each list, e.g. Classifications) or "csv" (the
+    main "grants" sheet, where the first recipient, location, programme and planned dates are rolled up).
+
+    Every column and sheet of the schema is written, empty or not, so the files have the columns and
+    sheets of 360Giving's spreadsheet template, in its order. Cached by the JSON's digest, so the page
+    flattens once for each version of the data.
+    """
+    if fmt not in ("csv", "xlsx"):
+        raise ValueError(fmt)
+    key = f"grants-360giving-{fmt}-{hashlib.sha256(json_bytes).hexdigest()}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    import flattentool
+
+    with tempfile.TemporaryDirectory(prefix="shire-360g-") as folder:
+        source = Path(folder) / "grants.json"
+        source.write_bytes(json_bytes)
+        out = Path(folder) / "out"
+        with warnings.catch_warnings():
+            # The transaction lists have no titles in the schema; flattentool says so for each.
+            warnings.simplefilter("ignore")
+            flattentool.flatten(
+                str(source),
+                output_name=str(out),
+                output_format=fmt,
+                schema=str(GRANT_SCHEMA),
+                main_sheet_name="grants",
+                root_list_path="grants",
+                root_id="",
+                use_titles=True,
+                rollup=True,
+                remove_empty_schema_columns=False,
+                disable_local_refs=True,
+                line_terminator="CRLF",
+            )
+        # With one output format, flattentool writes to output_name itself: a folder of CSV files, or the workbook.
+        result = (out / "grants.csv").read_bytes() if fmt == "csv" else out.read_bytes()
+    cache.set(key, result, timeout=24 * 60 * 60)
+    return result
+
+
+def export_as(fmt, today=None):
+    """(bytes, content type, file extension) of the export in fmt: json, csv or xlsx."""
+    json_bytes = export(today)
+    content_type, extension = FORMATS[fmt]
+    return (json_bytes if fmt == "json" else flatten(json_bytes, fmt)), content_type, extension
+
+
+def csv_rows(csv_bytes):
+    """The CSV as a list of dicts (for tests and checks)."""
+    return list(csv.DictReader(io.StringIO(csv_bytes.decode("utf-8-sig"))))
+
+
+# --- the summary: awards by programme, round and theme -------------------------------------------
+
+
+def summary():
+    """Per programme and round: number of awards and total awarded (pence), and the same by theme.
+
+    Counts the same awards as the 360Giving file (published_awards), so the two always agree.
+    Every round is listed (with its budget and what is left), and every theme of the round, even
+    with no awards; awards with no theme are counted under a theme of null slug, "No theme".
+    """
+    rows = (
+        published_awards()
+        .values("application__round_id", "application__theme_id")
+        .annotate(awards=Count("id"), total=Sum("amount_pence"))
+        .order_by()
+    )
+    by_round_theme = {}
+    for row in rows:
+        by_round_theme[(row["application__round_id"], row["application__theme_id"])] = (row["awards"], row["total"] or 0)
+
+    programmes = []
+    grand_awards = grand_total = 0
+    for programme in Programme.objects.prefetch_related("rounds", "themes").order_by("name"):
+        rounds_out = []
+        programme_themes = {}
+        for round_ in sorted(programme.rounds.all(), key=lambda r: (r.opens_on, r.name)):
+            themes = [t for t in programme.themes.all() if t.round_id in (None, round_.pk)]
+            themes.sort(key=lambda t: (t.order, t.name))
+            theme_rows = []
+            for theme in themes:
+                count, total = by_round_theme.get((round_.pk, theme.pk), (0, 0))
+                theme_rows.append({"slug": theme.slug, "name": theme.name, "awards": count, "total_awarded_pence": total})
+            if (round_.pk, None) in by_round_theme:
+                count, total = by_round_theme[(round_.pk, None)]
+                theme_rows.append({"slug": None, "name": "No theme", "awards": count, "total_awarded_pence": total})
+            awards = sum(row["awards"] for row in theme_rows)
+            total = sum(row["total_awarded_pence"] for row in theme_rows)
+            rounds_out.append(
+                {
+                    "slug": round_.slug,
+                    "name": round_.name,
+                    "opens_on": round_.opens_on.isoformat(),
+                    "closes_on": round_.closes_on.isoformat(),
+                    "budget_pence": round_.budget_pence,
+                    "awards": awards,
+                    "total_awarded_pence": total,
+                    "remaining_pence": round_.budget_pence - total,
+                    "themes": theme_rows,
+                }
+            )
+            for row in theme_rows:
+                merged = programme_themes.setdefault(
+                    row["slug"], {"slug": row["slug"], "name": row["name"], "awards": 0, "total_awarded_pence": 0}
+                )
+                merged["awards"] += row["awards"]
+                merged["total_awarded_pence"] += row["total_awarded_pence"]
+        awards = sum(r["awards"] for r in rounds_out)
+        total = sum(r["total_awarded_pence"] for r in rounds_out)
+        grand_awards += awards
+        grand_total += total
+        programmes.append(
+            {
+                "slug": programme.slug,
+                "name": programme.name,
+                "code": programme.code,
+                "awards": awards,
+                "total_awarded_pence": total,
+                "themes": list(programme_themes.values()),
+                "rounds": rounds_out,
+            }
+        )
+    return {"awards": grand_awards, "total_awarded_pence": grand_total, "programmes": programmes}
+
+
+def summary_text(data):
+    """The summary as lines of plain text, for `shire grants summary --format text`."""
+    from .services import pounds as money
+
+    lines = [f"All programmes: {data['awards']} awards, {money(data['total_awarded_pence']) or '£0'}"]
+    for programme in data["programmes"]:
+        lines.append("")
+        lines.append(f"{programme['name']}: {programme['awards']} awards, {money(programme['total_awarded_pence']) or '£0'}")
+        for round_ in programme["rounds"]:
+            lines.append(
+                f"  {round_['name']}: {round_['awards']} awards, {money(round_['total_awarded_pence']) or '£0'}"
+                f" of {money(round_['budget_pence']) or '£0'} budget"
+            )
+            for theme in round_["themes"]:
+                lines.append(f"    {theme['name']}: {theme['awards']} awards, {money(theme['total_awarded_pence']) or '£0'}")
+    return "\n".join(lines) + "\n"
+
+
+def page_figures():
+    """What the open data page says about the file: number of grants, total, first and last award date."""
+    from django.db.models import Max, Min
+
+    figures = published_awards().aggregate(
+        grants=Count("id"), total_pence=Sum("amount_pence"), first=Min("award_date"), last=Max("award_date")
+    )
+    figures["total_pence"] = figures["total_pence"] or 0
+    return figures
