@@ -23,13 +23,15 @@ Anyone may read the API (it is open data), including scripts on other sites: eve
 carries `Access-Control-Allow-Origin: *`.
 """
 import math
+import re
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from functools import wraps
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import JsonResponse
 from django.urls import reverse
+from rfc3339_validator import validate_rfc3339
 
 from . import api_data, services
 from .models import Location, Service, ServiceAttribute, TaxonomyTerm
@@ -85,21 +87,27 @@ def json_response(data):
 
 
 # --- query parameters ---------------------------------------------------------------------------
+# Each parameter is read exactly as the OpenAPI document (openapi.py) types it, so that what the
+# document calls valid is accepted and anything else, an empty value included, is a 400.
+
+INTEGER = re.compile(r"[0-9]+")
+UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
+
 
 def _one(request, name):
-    """The parameter's value (the last, if given more than once), or None when absent or empty."""
-    value = request.GET.get(name)
-    return value if value not in (None, "") else None
+    """The parameter's value (the last, if it is given more than once), or None when absent."""
+    return request.GET.get(name)
 
 
 def int_param(request, name, default, minimum, maximum=None):
     value = _one(request, name)
     if value is None:
         return default
-    try:
-        number = int(value.strip())
-    except ValueError:
-        raise BadParameter(name, f"{name} must be a whole number, like 2.") from None
+    if not INTEGER.fullmatch(value):
+        raise BadParameter(name, f"{name} must be a whole number, like 2.")
+    number = int(value)
     if number < minimum or (maximum is not None and number > maximum):
         upper = f" to {maximum}" if maximum is not None else " or more"
         raise BadParameter(name, f"{name} must be {minimum}{upper}.")
@@ -110,51 +118,46 @@ def bool_param(request, name):
     value = _one(request, name)
     if value is None:
         return False
-    lowered = value.strip().lower()
-    if lowered in ("true", "1"):
-        return True
-    if lowered in ("false", "0"):
-        return False
-    raise BadParameter(name, f"{name} must be true or false.")
+    if value not in ("true", "false"):
+        raise BadParameter(name, f"{name} must be true or false.")
+    return value == "true"
 
 
 def uuid_param(request, name):
     value = _one(request, name)
     if value is None:
         return None
-    try:
-        return uuid.UUID(value.strip())
-    except ValueError:
-        raise BadParameter(name, f"{name} must be a UUID, like 3f7b145d-84af-42d7-8fae-eaca714b02b2.") from None
+    if not UUID_TEXT.fullmatch(value):
+        raise BadParameter(name, f"{name} must be a UUID, like 3f7b145d-84af-42d7-8fae-eaca714b02b2.")
+    return uuid.UUID(value)
 
 
 def datetime_param(request, name):
-    """An ISO 8601 date-time (a time with no offset is UTC) or a date (its start, UTC)."""
+    """An RFC 3339 date-time, like 2026-03-31T09:00:00Z, in UTC."""
     value = _one(request, name)
     if value is None:
         return None
-    text = value.strip().upper()
+    if not validate_rfc3339(value):
+        raise BadParameter(name, f"{name} must be a date-time like 2026-03-31T09:00:00Z.")
+    text = value.upper()
+    if text[17:19] == "60":  # a leap second: Python's datetime has none
+        text = text[:17] + "59" + text[19:]
     try:
-        if len(text) == 10:
-            parsed = datetime.combine(date.fromisoformat(text), time.min, tzinfo=UTC)
-        else:
-            parsed = datetime.fromisoformat(text)
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
+        return datetime.fromisoformat(text).astimezone(UTC)
     except (ValueError, OverflowError):
-        raise BadParameter(name, f"{name} must be a date-time like 2026-03-31T09:00:00Z, or a date like 2026-03-31.") from None
+        # RFC 3339 allows year 0000 and offsets that carry a time past Python's range of years.
+        return EARLIEST if text[:4] < "5000" else LATEST
 
 
 def format_param(request):
     value = _one(request, "format")
-    if value is not None and value.strip().lower() != "json":
+    if value is not None and value != "json":
         raise BadParameter("format", "format must be json: this API gives no other format.")
 
 
 def search_words_param(request):
     """The words of `search`, cut and casefolded as the directory's own search does them."""
-    return services.search_words(_one(request, "search") or "")
+    return services.search_words(request.GET.get("search", ""))
 
 
 def paginate(request, queryset, build, *, default_per_page=DEFAULT_PER_PAGE):

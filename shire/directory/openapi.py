@@ -90,8 +90,8 @@ PARAMETERS = {
     "taxonomy_term_id": _query("taxonomy_term_id", "Only records filed under this taxonomy term or a narrower one.", UUID),
     "taxonomy_id": _query("taxonomy_id", "Only records filed under any term of this taxonomy.", UUID),
     "organization_id": _query("organization_id", "Only services this organization provides.", UUID),
-    "modified_after": _query("modified_after", "Only records modified on or after this date-time (RFC 3339; a date "
-                             "alone means its start, UTC).", {"type": "string", "format": "date-time"}),
+    "modified_after": _query("modified_after", "Only records modified on or after this date-time (RFC 3339, e.g. "
+                             "2026-03-31T09:00:00Z).", {"type": "string", "format": "date-time"}),
     "minimal": _query("minimal", "Services with only id and last_modified (and the name and status the schema "
                       "requires), all on one page unless per_page is given.", BOOLEAN),
     "full": _query("full", "Fully nested records.", BOOLEAN),
