@@ -68,6 +68,7 @@ class SearchForm(GovukForm):
     category = forms.ChoiceField(label="Category", required=False)
     need = forms.ChoiceField(label="Who it is for", required=False)
     age = forms.IntegerField(label="Age of the person it is for", required=False, min_value=0, max_value=120,
+                             widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
                              error_messages={"invalid": "Enter an age in years, like 8 or 67",
                                              "min_value": "Enter an age of 0 or more",
                                              "max_value": "Enter an age of 120 or less"})

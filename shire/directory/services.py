@@ -277,7 +277,7 @@ def to_json(value):
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
-    if isinstance(value, (list, tuple, set)):
+    if isinstance(value, (list, tuple, set, models.QuerySet)):
         return sorted(str(item.pk if isinstance(item, models.Model) else item) for item in value)
     if value is None or isinstance(value, (bool, int, str)):
         return value
@@ -385,9 +385,9 @@ def check_links(target_type, values, organization):
         if values.get(name):
             if not model.objects.filter(pk=values[name], organization=organization).exists():
                 raise ValidationError(f"That {name} is not one of {organization}'s.")
-    if target_type == "service" and values.get("locations"):
+    if target_type == "service" and "locations" in values:
         own = set(str(pk) for pk in Location.objects.filter(organization=organization).values_list("pk", flat=True))
-        if not set(values["locations"]) <= own:
+        if not isinstance(values["locations"], list) or not set(values["locations"]) <= own:
             raise ValidationError(f"Those places are not all {organization}'s.")
 
 

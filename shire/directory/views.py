@@ -71,6 +71,8 @@ def search(request):
     return render(request, "directory/search.html", {
         "form": form,
         "query": query,
+        # What was typed, without the control characters the form drops, to show back.
+        "shown_query": (getattr(form, "cleaned_data", None) or {}).get("q") or forms.clean_text(request.GET.get("q", "")),
         "searched": bool(request.GET),
         "results": results,
         "page_services": page_services,
@@ -153,8 +155,7 @@ def service_detail(request, pk):
         "categories": [t for t in terms if t.taxonomy.slug == "categories"],
         "audiences": [t for t in terms if t.taxonomy.slug != "categories"],
         "cost_options": service.cost_options.all(),
-        "contacts": service.contacts.public().prefetch_related(_public_phones()),
-        "phones": service.phones.public().filter(contact__isnull=True),
+        **_service_contacts(service, organization),
         "languages": service.languages.all(),
         "areas": service.service_areas.all(),
         "can_edit": services.can_edit(request.user, organization),
@@ -163,6 +164,20 @@ def service_detail(request, pk):
         "last_checked_on": service.last_checked_on or organization.last_checked_on,
         "report_url": reverse("directory:report", args=["service", service.pk]),
     })
+
+
+def _service_contacts(service, organization):
+    """The service's public contact details, or its organisation's when it has none of its own."""
+    contacts = list(service.contacts.public().prefetch_related(_public_phones()))
+    phones = list(service.phones.public().filter(contact__isnull=True))
+    if contacts or phones or service.email or service.url:
+        return {"contacts": contacts, "phones": phones, "email": service.email, "website": service.url,
+                "from_organization": False}
+    return {
+        "contacts": list(organization.contacts.public().filter(service__isnull=True).prefetch_related(_public_phones())),
+        "phones": list(organization.phones.public().filter(contact__isnull=True, service__isnull=True)),
+        "email": organization.email, "website": organization.website, "from_organization": True,
+    }
 
 
 @require_safe

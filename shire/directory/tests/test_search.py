@@ -1,0 +1,212 @@
+"""Searching the directory: words, every filter, order, paging, the map, and odd input that must never fail."""
+import pytest
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+
+from shire.core.models import Parish
+from shire.directory import services
+from shire.directory.models import Accessibility, Organization, Service
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def directory():
+    """A small directory: two districts, categories and needs, places with and without step-free access."""
+    blaby = factories.district("Blaby", "E07000129")
+    melton = factories.district("Melton", "E07000133")
+    desford = factories.parish("Desford", blaby)
+    asfordby = factories.parish("Asfordby", melton)
+    food = factories.term("food", "Food support")
+    health = factories.term("health", "Health and wellbeing")
+    sport = factories.term("physical-activity", "Sport and physical activity", parent=health)
+    older = factories.term("older-people", "Older people", audience=True)
+    young = factories.term("young-people", "Young people", audience=True)
+
+    church = factories.organization("New Life Community Church", Organization.Kind.FAITH_GROUP, district=blaby)
+    hall = factories.location(church, "Church hall", city="Desford", parish=desford, district=blaby)
+    factories.feature(hall, Accessibility.Feature.STEP_FREE)
+    centre = factories.organization("Asfordby Community Centre", Organization.Kind.COMMUNITY_BUILDING, district=melton,
+                                    parish=asfordby)
+    room = factories.location(centre, "Asfordby Community Centre", city="Asfordby", parish=asfordby, district=melton,
+                              latitude="52.762", longitude="-0.953")
+    return {
+        "food_bank": factories.service(church, "Food bank", description="Emergency food parcels.", cost="free",
+                                       locations=[hall], terms=[food]),
+        "walking_football": factories.service(centre, "Walking football", description="Football for over 50s.",
+                                              minimum_age=50, cost="paid", locations=[room], terms=[sport, older]),
+        "youth_club": factories.service(centre, "Youth club", description="Games and cooking.", minimum_age=11,
+                                        maximum_age=17, cost="free", locations=[room], terms=[young]),
+        "closed": factories.service(centre, "Old food club", description="Food for all.", status="defunct",
+                                    locations=[room], terms=[food]),
+        "blaby": blaby, "melton": melton, "desford": desford, "asfordby": asfordby,
+    }
+
+
+def names(search):
+    return [service.name for service in services.search_services(search)]
+
+
+def test_search_words_are_casefolded_split_and_limited():
+    assert services.search_words("  Walking  FOOTBALL ") == ["walking", "football"]
+    assert services.search_words("'; DROP TABLE directory_service; --") == ["drop", "table", "directory", "service"]
+    assert services.search_words("<script>alert(1)</script>") == ["script", "alert", "1"]
+    assert services.search_words("🙂🙂🙂") == []
+    assert services.search_words("ŁÓDŹ Straße") == ["łódź", "strasse"]
+    assert len(services.search_words(" ".join(f"word{i}" for i in range(50)))) == services.MAX_WORDS
+    assert services.search_words("a" * 5000) == ["a" * services.MAX_WORD_CHARACTERS]
+
+
+def test_an_empty_search_lists_every_running_service_by_name(directory):
+    assert names(services.Search()) == ["Food bank", "Walking football", "Youth club"]
+
+
+def test_every_word_must_match_in_names_descriptions_organisations_or_towns(directory):
+    assert names(services.Search(words=["football"])) == ["Walking football"]
+    assert names(services.Search(words=["asfordby"])) == ["Walking football", "Youth club"]
+    assert names(services.Search(words=["food", "church"])) == ["Food bank"]
+    assert names(services.Search(words=["food", "asfordby"])) == []  # the closed club is not listed
+    assert names(services.Search(words=services.search_words("FOOD"))) == ["Food bank"]
+
+
+def test_services_named_with_the_first_word_come_first(directory):
+    organization = Organization.objects.get(name="Asfordby Community Centre")
+    factories.service(organization, "Cooking club", description="Football fans' suppers.")
+    assert names(services.Search(words=["football"])) == ["Walking football", "Cooking club"]
+
+
+def test_category_includes_its_sub_categories(directory):
+    health = services.categories().get(code="health")
+    assert names(services.Search(category=health)) == ["Walking football"]
+
+
+def test_need_district_parish_age_cost_and_accessibility_filters(directory):
+    older = services.needs().get(code="older-people")
+    assert names(services.Search(need=older)) == ["Walking football"]
+    assert names(services.Search(district=directory["blaby"])) == ["Food bank"]
+    assert names(services.Search(parish=directory["asfordby"])) == ["Walking football", "Youth club"]
+    assert names(services.Search(age=14)) == ["Food bank", "Youth club"]
+    assert names(services.Search(age=67)) == ["Food bank", "Walking football"]
+    assert names(services.Search(free_only=True)) == ["Food bank", "Youth club"]
+    assert names(services.Search(access=[Accessibility.Feature.STEP_FREE])) == ["Food bank"]
+    assert names(services.Search(access=[Accessibility.Feature.HEARING_LOOP])) == []
+
+
+def test_district_matches_the_organisation_or_a_place_the_service_is_offered(directory):
+    # A Melton organisation's service offered at a Blaby place is found in Blaby.
+    centre = Organization.objects.get(name="Asfordby Community Centre")
+    hall = factories.location(centre, "Outreach room", city="Desford", district=directory["blaby"])
+    factories.service(centre, "Outreach clinic", locations=[hall])
+    assert names(services.Search(district=directory["blaby"])) == ["Food bank", "Outreach clinic"]
+
+
+def test_search_page_filters_from_the_query_string(client, directory):
+    response = client.get("/directory/", {"q": "football", "district": "melton", "age": "60"})
+    assert response.status_code == 200
+    assert [s.name for s in response.context["page_services"]] == ["Walking football"]
+    assert "1 service found" in response.text
+    response = client.get("/directory/", {"parish": "desford", "free": "on", "access": "step_free"})
+    assert [s.name for s in response.context["page_services"]] == ["Food bank"]
+    response = client.get("/directory/", {"category": "health", "need": "older-people"})
+    assert [s.name for s in response.context["page_services"]] == ["Walking football"]
+
+
+def test_bad_filter_values_are_reported_and_left_out(client, directory):
+    response = client.get("/directory/", {"district": "<b>nowhere</b>", "age": "old", "q": "food"})
+    assert response.status_code == 200
+    assert response.context["errors"]
+    assert "Choose from the list" in response.text
+    assert "Enter an age in years" in response.text
+    assert "<b>nowhere</b>" not in response.text
+    # The valid part of the search still ran.
+    assert [s.name for s in response.context["page_services"]] == ["Food bank"]
+    assert response.text.count("Error:") >= 1
+
+
+def test_organisations_matching_the_words_are_listed_beside_the_services(client, directory):
+    response = client.get("/directory/", {"q": "church"})
+    assert [o.name for o in response.context["organizations"]] == ["New Life Community Church"]
+
+
+def test_results_are_paged(client, directory):
+    organization = Organization.objects.get(name="Asfordby Community Centre")
+    for index in range(45):
+        Service.objects.create(organization=organization, name=f"Class {index:02d}", description="A class.")
+    first = client.get("/directory/", {"q": "class"})
+    assert first.context["results"].paginator.count == 45
+    assert len(first.context["page_services"]) == 20
+    assert 'rel="next"' in first.text and "page=2" in first.text
+    last = client.get("/directory/", {"q": "class", "page": "3"})
+    assert [s.name for s in last.context["page_services"]] == [f"Class {i}" for i in range(40, 45)]
+    beyond = client.get("/directory/", {"q": "class", "page": "99999"})
+    assert beyond.status_code == 200 and beyond.context["results"].number == 3
+    junk = client.get("/directory/", {"q": "class", "page": "'; --"})
+    assert junk.status_code == 200 and junk.context["results"].number == 1
+
+
+def test_the_map_plots_only_places_inside_the_county(client, directory):
+    organization = Organization.objects.get(name="New Life Community Church")
+    far = factories.location(organization, "London office", city="London", latitude="51.5", longitude="-0.12")
+    factories.service(organization, "Food bank outreach", locations=[far])
+    response = client.get("/directory/", {"q": "food"})
+    plotted = [point["service"].name for point in response.context["points"]]
+    assert plotted == ["Food bank"]
+    assert '<svg class="shire-map"' in response.text and 'role="img"' in response.text
+    x, y = services.map_position(52.762, -0.953)
+    assert 0 <= x <= 600 and 0 <= y <= 400
+
+
+def test_a_search_with_no_results_says_what_to_try(client, directory):
+    response = client.get("/directory/", {"q": "zzzzqqq"})
+    assert "0 services found" in response.text and "check your spelling" in response.text
+    assert "<svg class=\"shire-map\"" not in response.text
+
+
+@pytest.mark.parametrize("query", [
+    "'; DROP TABLE directory_service; --",
+    "\" OR 1=1 --",
+    "<script>alert('x')</script>",
+    "<img src=x onerror=alert(1)>",
+    "%_%",
+    "\\",
+    "a" * 10_000,
+    "🙂 🍲 food 🙃",
+    "Ζωή στο χωριό",
+    "ગામ ખોરાક",
+    "食物银行",
+    "مركز المجتمع",
+    "\x00null\x00byte",
+    "\u202eright-to-left override",
+])
+def test_odd_input_returns_a_page_with_what_was_typed_escaped(client, directory, query):
+    response = client.get("/directory/", {"q": query})
+    assert response.status_code == 200
+    assert "<script>alert" not in response.text
+    assert "<img src=x" not in response.text
+    assert "\x00" not in response.text
+
+
+def test_other_scripts_are_found_whatever_their_case(client, directory):
+    organization = Organization.objects.get(name="Asfordby Community Centre")
+    factories.service(organization, "ΧΟΡΩΔΊΑ Ελληνική", description="Greek choir.")
+    factories.service(organization, "Łódź friendship club", description="Polish club.")
+    assert [s.name for s in client.get("/directory/", {"q": "χορωδία"}).context["page_services"]] == ["ΧΟΡΩΔΊΑ Ελληνική"]
+    assert [s.name for s in client.get("/directory/", {"q": "ŁÓDŹ"}).context["page_services"]] == ["Łódź friendship club"]
+
+
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(max_size=400), district=st.text(max_size=30), age=st.text(max_size=8),
+       access=st.lists(st.text(max_size=20), max_size=3), page=st.text(max_size=6))
+def test_any_text_in_any_field_returns_a_page(client, directory, query, district, age, access, page):
+    response = client.get("/directory/", {"q": query, "district": district, "age": age, "access": access,
+                                          "page": page, "parish": query[:20], "category": district})
+    assert response.status_code == 200
+
+
+def test_parish_choices_come_from_core_places(directory):
+    from shire.directory.forms import SearchForm
+
+    form = SearchForm()
+    assert ("desford", "Desford") in form.fields["parish"].choices
+    assert Parish.objects.count() == len(form.fields["parish"].choices) - 1
