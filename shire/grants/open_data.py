@@ -494,17 +494,16 @@ def summary_text(data):
     """The summary as lines of plain text, for `shire grants summary --format text`."""
     from .services import pounds as money
 
-    lines = [f"All programmes: {data['awards']} awards, {money(data['total_awarded_pence']) or '£0'}"]
+    def line(name, row):
+        awards = row["awards"]
+        return f"{name}: {awards} award{'' if awards == 1 else 's'}, {money(row['total_awarded_pence']) or '£0'}"
+
+    lines = [line("All programmes", data)]
     for programme in data["programmes"]:
-        lines.append("")
-        lines.append(f"{programme['name']}: {programme['awards']} awards, {money(programme['total_awarded_pence']) or '£0'}")
+        lines += ["", line(programme["name"], programme)]
         for round_ in programme["rounds"]:
-            lines.append(
-                f"  {round_['name']}: {round_['awards']} awards, {money(round_['total_awarded_pence']) or '£0'}"
-                f" of {money(round_['budget_pence']) or '£0'} budget"
-            )
-            for theme in round_["themes"]:
-                lines.append(f"    {theme['name']}: {theme['awards']} awards, {money(theme['total_awarded_pence']) or '£0'}")
+            lines.append("  " + line(round_["name"], round_) + f" of {money(round_['budget_pence']) or '£0'} budget")
+            lines += ["    " + line(theme["name"], theme) for theme in round_["themes"]]
     return "\n".join(lines) + "\n"
 
 
