@@ -133,8 +133,8 @@ def test_modified_after(client, s):
     assert len(get(client, "/api/oruk/services?modified_after=2000-01-01T00:00:00%2B01:00")["contents"]) == 3
     assert get(client, "/api/oruk/services?modified_after=9999-12-31T23:59:59Z")["contents"] == []
     # RFC 3339 allows what Python's datetime cannot hold: still an answer.
-    assert len(get(client, "/api/oruk/services?modified_after=0000-01-01T00:00:00Z")["contents"]) == 3
-    get(client, "/api/oruk/services?modified_after=2026-06-30T23:59:60Z")
+    assert len(get(client, "/api/oruk/services?modified_after=0001-01-01T00:00:00%2B01:00")["contents"]) == 3
+    assert get(client, "/api/oruk/services?modified_after=9999-12-31T23:59:59-01:00")["contents"] == []
 
 
 def test_minimal_gives_ids_and_dates_on_one_page(client, s):
@@ -306,8 +306,9 @@ def _more_services(s, count):
     """`count` more services, each with contacts, phones, a schedule, a term and a location."""
     from shire.directory.models import CostOption, Location, Schedule, ServiceAtLocation
 
-    organization = Organization.objects.create(name="Bulk", description="Many services", kind="community_group")
     for number in range(count):
+        organization = Organization.objects.create(name=f"Bulk {uuid.uuid4()}", description="x", kind="community_group")
+        Contact.objects.create(organization=organization, name="Secretary")
         service = Service.objects.create(organization=organization, name=f"Bulk service {number:03}", description="x")
         location = Location.objects.create(organization=organization, name=f"Hall {number}", address_1="1 Road",
                                            city="Melton", postal_code="LE13 0AA")
@@ -322,27 +323,30 @@ def _more_services(s, count):
 
 
 @pytest.mark.parametrize("url", [
-    "/api/oruk/services?per_page={n}",
-    "/api/oruk/services?full=true&per_page={n}",
-    "/api/oruk/services?minimal=true&per_page={n}",
-    "/api/oruk/service_at_locations?per_page={n}",
-    "/api/oruk/service_at_locations?full=true&per_page={n}",
-    "/api/oruk/organizations?full=true&per_page={n}",
-    "/api/oruk/organizations?full_service=true&per_page={n}",
-    "/api/oruk/taxonomies?per_page={n}",
-    "/api/oruk/taxonomy_terms?per_page={n}",
+    "/api/oruk/services",
+    "/api/oruk/services?full=true",
+    "/api/oruk/services?minimal=true",
+    "/api/oruk/service_at_locations",
+    "/api/oruk/service_at_locations?full=true",
+    "/api/oruk/organizations?full=true",
+    "/api/oruk/organizations?full_service=true",
+    "/api/oruk/taxonomies",
+    "/api/oruk/taxonomy_terms",
 ])
-def test_a_page_costs_the_same_queries_however_long_it_is(client, s, url, django_assert_num_queries):
-    """No N+1: the queries for a page of 2 rows and a page of 40 are the same in number."""
+def test_a_page_costs_the_same_queries_however_long_it_is(client, s, url):
+    """No N+1: a page of every row costs as many queries with 20 more services (and their places,
+    contacts, phones, times, costs, terms and organisations) as without them."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    _more_services(s, 40)
     counts = []
-    for n in (2, 40):
+    for _ in range(2):
+        _more_services(s, 20)
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(url.format(n=n)).status_code == 200
+            response = client.get(url + ("&" if "?" in url else "?") + "per_page=1000")
+            assert response.status_code == 200
         counts.append(len(queries))
+    assert response.json()["size"] >= 2
     assert counts[0] == counts[1], counts
     assert counts[1] <= 40, counts
 
