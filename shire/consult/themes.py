@@ -43,12 +43,14 @@ BATCH_SIZE = 32
 ZS_TEMPERATURE = 0.05
 SELF_TRAINING_ROUNDS = 3
 SELF_TRAINING_SHRINK = 5.0
+# Weight of word overlap (TF-IDF cosine) between an answer and a theme's name and description.
+LEXICAL_WEIGHT = 0.5
 # Supervised: inverse regularisation of the logistic regression and the weight of the prior.
 LR_C = 10.0
 PRIOR_WEIGHT = 0.5
 # Confidence calibration (temperatures applied to the final scores, fitted on the dev set).
-ZS_CALIBRATION = 1.3
-SUPERVISED_CALIBRATION = 0.85
+ZS_CALIBRATION = 1.6
+SUPERVISED_CALIBRATION = 1.1
 
 
 # --------------------------------------------------------------------------------------------
@@ -150,7 +152,7 @@ class Embedder:
                 tokenizer.no_padding()
                 tokenizer.enable_truncation(MAX_TOKENS)
                 self._tokenizer = tokenizer
-                self._encoders = [_OnnxEncoder(locate(), self.threads) for _, locate in MODELS]
+                self._encoders = [_OnnxEncoder(locate(), 1) for _, locate in MODELS]
 
     @property
     def dimensions(self) -> int:
@@ -168,8 +170,9 @@ class Embedder:
         lengths = np.array([len(e.ids) for e in encodings])
         order = np.argsort(lengths, kind="stable")
         vectors = np.zeros((len(unique), self.dimensions), dtype=np.float32)
-        for start in range(0, len(order), BATCH_SIZE):
-            batch = order[start : start + BATCH_SIZE]
+        batches = [order[start : start + BATCH_SIZE] for start in range(0, len(order), BATCH_SIZE)]
+
+        def run(batch):
             width = int(lengths[batch].max())
             ids = np.zeros((len(batch), width), dtype=np.int64)
             mask = np.zeros((len(batch), width), dtype=np.int64)
@@ -177,8 +180,17 @@ class Embedder:
                 n = lengths[index]
                 ids[row, :n] = encodings[index].ids
                 mask[row, :n] = 1
-            parts = [_normalise(encoder.encode(ids, mask)) for encoder in self._encoders]
-            vectors[batch] = np.hstack(parts)
+            vectors[batch] = np.hstack([_normalise(encoder.encode(ids, mask)) for encoder in self._encoders])
+
+        if self.threads > 1 and len(batches) > 1:
+            # One batch per core at a time: ONNX Runtime releases the GIL while it runs.
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(self.threads) as pool:
+                list(pool.map(run, batches))
+        else:
+            for batch in batches:
+                run(batch)
         vectors = _normalise(vectors)
         position = {text: i for i, text in enumerate(unique)}
         for row, text in enumerate(texts):
@@ -293,33 +305,52 @@ def theme_scores(codebook, comments, coded=None, embedder: Embedder | None = Non
     coded_rows = np.array([position[i] for i in coded if i in position], dtype=int)
     coded_labels = np.array([keys.index(coded[ids[r]]) for r in coded_rows], dtype=int)
 
-    prior = _zero_shot(X, T, coded_rows, coded_labels)
+    lexical = _lexical_similarity([text for _, text in pairs], [t.prototype_text() for t in themes])
+    prior = _zero_shot(X, T, lexical, coded_rows, coded_labels)
     if len(coded_rows) == 0:
         return keys, ids, _softmax(np.log(prior + 1e-12) / ZS_CALIBRATION)
 
-    score = PRIOR_WEIGHT * np.log(prior + 1e-12)
-    present = np.unique(coded_labels)
-    if len(present) >= 2:
-        from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression
 
-        model = LogisticRegression(C=LR_C, max_iter=2000, class_weight="balanced")
-        model.fit(X[coded_rows], coded_labels)
-        supervised = np.full((len(ids), k), 1.0 / len(present))
-        supervised[:, model.classes_] = model.predict_proba(X)
-        score = score + np.log(supervised + 1e-12)
+    # The coded answers, plus each theme's own words as one more example of it, so that every
+    # theme is known to the model even before an officer has coded an answer with it.
+    features = np.vstack([X[coded_rows], T])
+    targets = np.concatenate([coded_labels, np.arange(k)])
+    model = LogisticRegression(C=LR_C, max_iter=1000, class_weight="balanced")
+    model.fit(features, targets)
+    supervised = model.predict_proba(X)
+    score = PRIOR_WEIGHT * np.log(prior + 1e-12) + np.log(supervised + 1e-12)
     return keys, ids, _softmax(score / SUPERVISED_CALIBRATION)
 
 
-def _zero_shot(X, T, coded_rows, coded_labels) -> np.ndarray:
-    """Theme probabilities from prototype similarity, refined by soft self-training.
+_SUFFIX = re.compile(r"(ies|ing|ers|er|ed|es|s|ly)$")
+
+
+def _lexical_tokens(text: str) -> list[str]:
+    """Lower-case content words with common English endings cut (libraries -> librar)."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return [_SUFFIX.sub("", w) if len(w) > 4 else w for w in words if len(w) > 1 and w not in STOP_WORDS]
+
+
+def _lexical_similarity(texts, theme_texts) -> np.ndarray:
+    """Cosine similarity of word TF-IDF vectors (answers x themes): the words an answer shares
+    with a theme's name and description, which a sentence embedding can blur (Wi-Fi, hire, precept)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(analyzer=_lexical_tokens, sublinear_tf=True, dtype=np.float32)
+    vectorizer.fit(list(texts) + list(theme_texts))
+    return (vectorizer.transform(texts) @ vectorizer.transform(theme_texts).T).toarray()
+
+
+def _zero_shot(X, T, lexical, coded_rows, coded_labels) -> np.ndarray:
+    """Theme probabilities from prototype similarity and word overlap, refined by soft self-training.
 
     Each round moves a theme's prototype towards the mean of the answers that look like it
     (weighted by probability, shrunk towards the theme's own words when few answers do); coded
     answers count with certainty for their theme.
     """
     k = T.shape[0]
-    prototypes = T
-    probabilities = _softmax(X @ prototypes.T / ZS_TEMPERATURE)
+    probabilities = _softmax((X @ T.T + LEXICAL_WEIGHT * lexical) / ZS_TEMPERATURE)
     fixed = np.zeros((len(coded_rows), k))
     fixed[np.arange(len(coded_rows)), coded_labels] = 1.0
     for _ in range(SELF_TRAINING_ROUNDS):
@@ -329,7 +360,7 @@ def _zero_shot(X, T, coded_rows, coded_labels) -> np.ndarray:
         mass = weights.sum(axis=0)[:, None]
         centroid = (weights.T @ X) / (mass + SELF_TRAINING_SHRINK)
         prototypes = _normalise(T + centroid)
-        probabilities = _softmax(X @ prototypes.T / ZS_TEMPERATURE)
+        probabilities = _softmax((X @ prototypes.T + LEXICAL_WEIGHT * lexical) / ZS_TEMPERATURE)
     return probabilities
 
 
@@ -455,11 +486,11 @@ def discover(comments, max_themes: int = 12, embedder: Embedder | None = None) -
     else:
         rng = np.random.default_rng(0)
         sample = np.arange(len(pairs))
-        if len(sample) > 3000:
-            sample = np.sort(rng.choice(sample, 3000, replace=False))
+        if len(sample) > 2000:
+            sample = np.sort(rng.choice(sample, 2000, replace=False))
         best = None
         for k in range(2, upper + 1):
-            model = KMeans(n_clusters=k, n_init=4, random_state=0).fit(X[sample])
+            model = KMeans(n_clusters=k, n_init=3, random_state=0).fit(X[sample])
             sample_labels = model.labels_
             if len(set(sample_labels)) < 2:
                 continue
