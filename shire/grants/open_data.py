@@ -1,5 +1,6 @@
 """Awarded grants as open data: the 360Giving Data Standard (JSON, and CSV/XLSX with the standard's
-column titles), and the summary of awards by programme, round and theme.
+column titles). The figures by programme, round and theme (`shire grants summary`, the tables on the
+open data page) come from awards.summary(), the dashboards' own.
 
 What is published
 -----------------
@@ -416,95 +417,7 @@ def csv_rows(csv_bytes):
     return list(csv.DictReader(io.StringIO(csv_bytes.decode("utf-8-sig"))))
 
 
-# --- the summary: awards by programme, round and theme -------------------------------------------
-
-
-def summary():
-    """Per programme and round: number of awards and total awarded (pence), and the same by theme.
-
-    Counts the same awards as the 360Giving file (published_awards), so the two always agree.
-    Every round is listed (with its budget and what is left), and every theme of the round, even
-    with no awards; awards with no theme are counted under a theme of null slug, "No theme".
-    """
-    rows = (
-        published_awards()
-        .values("application__round_id", "application__theme_id")
-        .annotate(awards=Count("id"), total=Sum("amount_pence"))
-        .order_by()
-    )
-    by_round_theme = {}
-    for row in rows:
-        by_round_theme[(row["application__round_id"], row["application__theme_id"])] = (row["awards"], row["total"] or 0)
-
-    programmes = []
-    grand_awards = grand_total = 0
-    for programme in Programme.objects.prefetch_related("rounds", "themes").order_by("name"):
-        rounds_out = []
-        programme_themes = {}
-        for round_ in sorted(programme.rounds.all(), key=lambda r: (r.opens_on, r.name)):
-            themes = [t for t in programme.themes.all() if t.round_id in (None, round_.pk)]
-            themes.sort(key=lambda t: (t.order, t.name))
-            theme_rows = []
-            for theme in themes:
-                count, total = by_round_theme.get((round_.pk, theme.pk), (0, 0))
-                theme_rows.append({"slug": theme.slug, "name": theme.name, "awards": count, "total_awarded_pence": total})
-            if (round_.pk, None) in by_round_theme:
-                count, total = by_round_theme[(round_.pk, None)]
-                theme_rows.append({"slug": None, "name": "No theme", "awards": count, "total_awarded_pence": total})
-            awards = sum(row["awards"] for row in theme_rows)
-            total = sum(row["total_awarded_pence"] for row in theme_rows)
-            rounds_out.append(
-                {
-                    "slug": round_.slug,
-                    "name": round_.name,
-                    "opens_on": round_.opens_on.isoformat(),
-                    "closes_on": round_.closes_on.isoformat(),
-                    "budget_pence": round_.budget_pence,
-                    "awards": awards,
-                    "total_awarded_pence": total,
-                    "remaining_pence": round_.budget_pence - total,
-                    "themes": theme_rows,
-                }
-            )
-            for row in theme_rows:
-                merged = programme_themes.setdefault(
-                    row["slug"], {"slug": row["slug"], "name": row["name"], "awards": 0, "total_awarded_pence": 0}
-                )
-                merged["awards"] += row["awards"]
-                merged["total_awarded_pence"] += row["total_awarded_pence"]
-        awards = sum(r["awards"] for r in rounds_out)
-        total = sum(r["total_awarded_pence"] for r in rounds_out)
-        grand_awards += awards
-        grand_total += total
-        programmes.append(
-            {
-                "slug": programme.slug,
-                "name": programme.name,
-                "code": programme.code,
-                "awards": awards,
-                "total_awarded_pence": total,
-                "themes": list(programme_themes.values()),
-                "rounds": rounds_out,
-            }
-        )
-    return {"awards": grand_awards, "total_awarded_pence": grand_total, "programmes": programmes}
-
-
-def summary_text(data):
-    """The summary as lines of plain text, for `shire grants summary --format text`."""
-    from .services import pounds as money
-
-    def line(name, row):
-        awards = row["awards"]
-        return f"{name}: {awards} award{'' if awards == 1 else 's'}, {money(row['total_awarded_pence']) or '£0'}"
-
-    lines = [line("All programmes", data)]
-    for programme in data["programmes"]:
-        lines += ["", line(programme["name"], programme)]
-        for round_ in programme["rounds"]:
-            lines.append("  " + line(round_["name"], round_) + f" of {money(round_['budget_pence']) or '£0'} budget")
-            lines += ["    " + line(theme["name"], theme) for theme in round_["themes"]]
-    return "\n".join(lines) + "\n"
+# --- the open data page ------------------------------------------------------------------------
 
 
 def page_figures():

@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from . import open_data
+from . import awards, open_data
 
 
 @require_safe
@@ -22,7 +22,7 @@ def index(request):
         "grants/open_data/index.html",
         {
             "figures": figures,
-            "summary": open_data.summary() if figures["grants"] else None,
+            "summary": awards.summary() if figures["grants"] else None,
             "prefix": open_data.prefix(),
             "funder_id": open_data.funder_id(),
             "licence_url": open_data.licence(),

@@ -53,28 +53,29 @@ def summary():
 def test_the_figures_are_the_seeds():
     load()
     data = summary()
-    programmes = {p["slug"]: p for p in data["programmes"]}
+    programmes = {p["programme"]: p for p in data}
 
-    # Seed 004: SHIRE Community Grants 2019-20, 90 projects, £386,715, by theme in the seed's order.
+    # Seed 004: SHIRE Community Grants 2019-20, 90 projects, £386,715, by theme.
     shire = programmes["shire-community-grants"]
-    rounds = {r["slug"]: r for r in shire["rounds"]}
+    rounds = {r["round"]: r for r in shire["rounds"]}
     year = rounds["shire-community-grants-2019-20"]
-    assert (year["awards"], year["total_awarded_pence"]) == (90, 38_671_500)
-    assert [(t["name"], t["awards"], t["total_awarded_pence"]) for t in year["themes"]] == [
+    assert (year["awards"], year["amount_pence"]) == (90, 38_671_500)
+    assert [(t["name"], t["awards"], t["amount_pence"]) for t in year["themes"]] == [
         ("Disadvantaged young people", 24, 11_240_100),
         ("Older people, adults and people with mental health issues", 47, 19_081_600),
         ("Wider community vulnerability", 19, 8_349_800),
     ]
-    assert (shire["awards"], shire["total_awarded_pence"]) == (90, 38_671_500)
+    assert (shire["awards"], shire["amount_pence"]) == (90, 38_671_500)
     assert rounds["shire-community-grants-open-demo"]["awards"] == 0
 
     # Seeds 004 and 002: the Communities Fund, round 1 160 grants of £1.5m; 379 grants over 3 rounds, nearly £2.6m.
     fund = programmes["communities-fund"]
-    assert [(r["name"], r["awards"], r["total_awarded_pence"]) for r in fund["rounds"]] == [
-        ("Round 1", 160, 150_000_000), ("Round 2", 121, 70_846_500), ("Round 3", 98, 38_531_000)]
-    assert (fund["awards"], fund["total_awarded_pence"]) == (379, 259_377_500)
-    assert 255_000_000 <= fund["total_awarded_pence"] < 260_000_000  # "nearly £2.6m"
-    assert all(r["remaining_pence"] >= 0 for p in data["programmes"] for r in p["rounds"])
+    rounds = {r["round"]: r for r in fund["rounds"]}
+    assert [(rounds[f"communities-fund-round-{n}"]["awards"], rounds[f"communities-fund-round-{n}"]["amount_pence"])
+            for n in (1, 2, 3)] == [(160, 150_000_000), (121, 70_846_500), (98, 38_531_000)]
+    assert (fund["awards"], fund["amount_pence"]) == (379, 259_377_500)
+    assert 255_000_000 <= fund["amount_pence"] < 260_000_000  # "nearly £2.6m"
+    assert all(r["remaining_pence"] >= 0 for p in data for r in p["rounds"])
 
     # Round 1: launched Monday 30 March 2020; over 250 applications in under four weeks; 160 organisations.
     round_1 = Round.objects.get(slug="communities-fund-round-1")

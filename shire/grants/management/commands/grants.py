@@ -3,6 +3,7 @@
     shire grants export-360giving --output grants.json            every awarded grant, 360Giving JSON
     shire grants export-360giving --output grants.csv --format csv  the same with the standard's column titles
     shire grants summary --format json                            awards by programme, round and theme
+                                                                  (awards.summary(), the dashboards' figures)
 
 The export is checked against the 360Giving schema before anything is written; if it is not valid,
 or there is nothing to publish, the command exits non-zero and the output file is left as it was.
@@ -56,11 +57,31 @@ class Command(BaseCommand):
         self.stderr.write(f"Wrote {count} grants as 360Giving {fmt.upper()} to {output}.")
 
     def handle_summary(self, format="text", **_):
-        data = open_data.summary()
+        from shire.grants import awards
+
+        data = awards.summary()
         if format == "json":
             self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
         else:
-            self.stdout.write(open_data.summary_text(data), ending="")
+            self.stdout.write(summary_text(data), ending="")
+
+
+def summary_text(programmes):
+    """awards.summary() as lines of plain text."""
+    from shire.grants.services import pounds
+
+    def line(name, row):
+        awards = row["awards"]
+        return f"{name}: {awards} award{'' if awards == 1 else 's'}, {pounds(row['amount_pence']) or '£0'}"
+
+    total = {"awards": sum(p["awards"] for p in programmes), "amount_pence": sum(p["amount_pence"] for p in programmes)}
+    lines = [line("All programmes", total)]
+    for programme in programmes:
+        lines += ["", line(programme["name"], programme)]
+        for round_ in programme["rounds"]:
+            lines.append("  " + line(round_["name"], round_) + f" of {pounds(round_['budget_pence']) or '£0'} budget")
+            lines += ["    " + line(theme["name"], theme) for theme in round_["themes"]]
+    return "\n".join(lines) + "\n"
 
 
 def _format_from_name(name):
