@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -250,14 +250,14 @@ def letter_context(application, site=""):
         "instalments": list(award.instalments.order_by("number")) if award else [],
         "returns": list(award.monitoring_returns.order_by("due_on", "id")) if award else [],
         "status_url": site + reverse("grants:application", args=[application.reference]) if site else "",
-        "letter_url": site + reverse("grants_officer:letter", args=[application.reference]) if site else "",
+        "letter_url": site + reverse("grants:grants_officer:letter", args=[application.reference]) if site else "",
         "council_name": settings.COUNCIL_NAME,
         "service_name": settings.SERVICE_NAME,
         "from_email": settings.DEFAULT_FROM_EMAIL,
     }
     if award and site:
         context["return_urls"] = {
-            r.pk: site + reverse("grants_officer:monitoring-submit", args=[r.pk]) for r in context["returns"]
+            r.pk: site + reverse("grants:grants_officer:monitoring-submit", args=[r.pk]) for r in context["returns"]
         }
     return context
 
@@ -396,10 +396,17 @@ def returns_for_organisation_member(user):
 # --- figures for the dashboards, `shire grants summary` and the annual report ---------------------------
 
 
+def _programme_ids(programmes):
+    """`programmes` (a queryset, or Programme objects or pks) as something `__in` accepts."""
+    if isinstance(programmes, QuerySet):
+        return programmes.values("pk")
+    return [getattr(programme, "pk", programme) for programme in programmes]
+
+
 def _awards(programmes=None):
     queryset = Award.objects.all()
     if programmes is not None:
-        queryset = queryset.filter(application__round__programme__in=programmes)
+        queryset = queryset.filter(application__round__programme__in=_programme_ids(programmes))
     return queryset
 
 
@@ -415,7 +422,7 @@ def totals(programmes=None):
 
 def awards_by_programme(programmes=None):
     """[{programme, slug, name, awards, amount_pence}] for every programme (those with no awards too)."""
-    queryset = Programme.objects.all() if programmes is None else Programme.objects.filter(pk__in=programmes)
+    queryset = Programme.objects.all() if programmes is None else Programme.objects.filter(pk__in=_programme_ids(programmes))
     rows = queryset.annotate(
         awards=Count("rounds__applications__award"),
         amount_pence=Coalesce(Sum("rounds__applications__award__amount_pence"), 0),
@@ -426,7 +433,7 @@ def awards_by_programme(programmes=None):
 def awards_by_round(programmes=None):
     """[{round, slug, name, programme, programme_name, budget_pence, awards, amount_pence, remaining_pence}]
     for every round (those with no awards too): the money left in each round."""
-    queryset = Round.objects.all() if programmes is None else Round.objects.filter(programme__in=programmes)
+    queryset = Round.objects.all() if programmes is None else Round.objects.filter(programme__in=_programme_ids(programmes))
     rows = queryset.annotate(
         awards=Count("applications__award"),
         amount_pence=Coalesce(Sum("applications__award__amount_pence"), 0),
@@ -518,7 +525,7 @@ def summary(programmes=None):
 
 
 def theme_names(programmes=None):
-    queryset = Theme.objects.all() if programmes is None else Theme.objects.filter(programme__in=programmes)
+    queryset = Theme.objects.all() if programmes is None else Theme.objects.filter(programme__in=_programme_ids(programmes))
     return list(queryset.values_list("name", flat=True))
 
 
@@ -527,7 +534,7 @@ def dashboard(programmes=None, today=None):
     today = today or timezone.localdate()
     returns = MonitoringReturn.objects.all()
     if programmes is not None:
-        returns = returns.filter(award__application__round__programme__in=programmes)
+        returns = returns.filter(award__application__round__programme__in=_programme_ids(programmes))
     monitoring = returns.aggregate(
         due=Count("id", filter=Q(submitted_on__isnull=True)),
         late=Count("id", filter=late_q(today)),

@@ -182,7 +182,7 @@ def application_document(request, reference, pk):
 @require_http_methods(["GET", "POST"])
 def return_for_information(request, reference):
     application = _application(request, reference)
-    target = reverse("grants_officer:application", args=[reference])
+    target = reverse("grants:grants_officer:application", args=[reference])
     if S.RETURNED not in services.allowed_transitions(application):
         return _refused(request, f"Application {reference} cannot be sent back to the applicant now.", target)
     form = ReturnForm(*_bound(request))
@@ -203,7 +203,7 @@ def return_for_information(request, reference):
 @require_POST
 def start_assessment(request, reference):
     application = _application(request, reference)
-    target = reverse("grants_officer:application", args=[reference])
+    target = reverse("grants:grants_officer:application", args=[reference])
     try:
         assessment.start_assessment(application, request.user)
     except services.GrantsError as error:
@@ -216,7 +216,7 @@ def start_assessment(request, reference):
 @require_http_methods(["GET", "POST"])
 def assign(request, reference):
     application = _application(request, reference)
-    target = reverse("grants_officer:application", args=[reference])
+    target = reverse("grants:grants_officer:application", args=[reference])
     form = AssignForm(*_bound(request), application=application)
     if request.method == "POST" and form.is_valid():
         assessor = form.cleaned_data["assessor"]
@@ -252,7 +252,7 @@ def conflict(request, reference):
             f"Your conflict of interest on application {reference} is recorded. You will no longer see it; "
             "if you were assessing it, another officer will be assigned.",
         )
-        return redirect("grants_officer:triage", slug=application.round.slug)
+        return redirect("grants:grants_officer:triage", slug=application.round.slug)
     return render(
         request, "grants/officer/conflict.html", {"form": form, "application": application, "round": application.round},
         status=400 if form.errors else 200,
@@ -273,7 +273,7 @@ def my_assessments(request):
 def score(request, reference):
     application = _application(request, reference)
     assignment = assessment.assignment_for(request.user, application)
-    target = reverse("grants_officer:application", args=[reference])
+    target = reverse("grants:grants_officer:application", args=[reference])
     if application.status != S.IN_ASSESSMENT:
         return _refused(request, f"Application {reference} can be scored only while it is being assessed.", target)
     criteria = application.round.criteria.all()
@@ -284,7 +284,7 @@ def score(request, reference):
         except services.GrantsError as error:
             return _refused(request, error, target)
         messages.success(request, f"Your scores for application {reference} were saved.")
-        return redirect("grants_officer:my-assessments")
+        return redirect("grants:grants_officer:my-assessments")
     return render(
         request,
         "grants/officer/score.html",
@@ -312,7 +312,7 @@ def panel(request, slug):
 @require_http_methods(["GET", "POST"])
 def decide(request, reference):
     application = _application(request, reference)
-    target = reverse("grants_officer:application", args=[reference])
+    target = reverse("grants:grants_officer:application", args=[reference])
     if application.is_decided or S.DECLINED not in services.allowed_transitions(application):
         return _refused(request, f"Application {reference} cannot be decided now.", target)
     form = DecisionForm(*_bound(request), application=application)
@@ -375,7 +375,7 @@ def send_letter(request, reference):
         raise Http404
     sent = awards.send_decision_letters(application, request.user, site=_site(request))
     messages.success(request, f"The decision letter was e-mailed again to {sent} member{'s' if sent != 1 else ''}.")
-    return redirect("grants_officer:application", reference=reference)
+    return redirect("grants:grants_officer:application", reference=reference)
 
 
 # --- awards, payments and monitoring ------------------------------------------------------------------
@@ -412,7 +412,7 @@ def award(request, reference):
 def mark_paid(request, pk):
     instalment = get_object_or_404(PaymentInstalment.objects.select_related("award__application"), pk=pk)
     application = _application(request, instalment.award.application.reference)
-    target = reverse("grants_officer:award", args=[application.reference])
+    target = reverse("grants:grants_officer:award", args=[application.reference])
     if instalment.is_paid:
         return _refused(request, f"Payment {instalment.number} is already marked paid.", target)
     form = MarkPaidForm(*_bound(request))
@@ -505,7 +505,7 @@ def monitoring_submit(request, pk):
             form.add_error(None, str(error))
         else:
             messages.success(request, "Thank you: your monitoring return was sent.")
-            return redirect("grants_officer:monitoring-submit", pk=pk)
+            return redirect("grants:grants_officer:monitoring-submit", pk=pk)
     context["form"] = form
     return render(request, "grants/officer/monitoring_form.html", context, status=400 if form.errors else 200)
 
