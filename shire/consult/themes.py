@@ -411,7 +411,9 @@ STOP_WORDS = frozenset(
     they thing things think this those through to too under until up us very was we well were what
     when where which while who whom why will with would yes yet you your yours yourself yourselves
     im ive dont doesnt cant wont isnt arent didnt thats theres etc one two like want way make
-    going people council lcc strategy""".split()
+    going people council lcc strategy cannot can take help get use used also still ever new someone
+    something anything everything nothing round actually already always fine sure back instead rather
+    enough less first last else yours ours here there never anyone everyone""".split()
 )
 
 
@@ -449,15 +451,36 @@ def key_phrases(groups: list[list[str]], top: int = 6) -> list[list[str]]:
             scored.append((-weight, phrase))
         scored.sort()
         chosen: list[str] = []
+        stems: set[str] = set()
         for _, phrase in scored:
-            if any(phrase in other.split() or other in phrase.split() for other in chosen):
-                # keep "mobile library" and drop "library", or the other way round
+            phrase_stems = {_stem(w) for w in phrase.split()}
+            if phrase_stems <= stems:
+                continue  # "libraries" after "library", "bus" after "rural bus"
+            if " " not in phrase and any(_stem(phrase) in {_stem(w) for w in c.split()} for c in chosen):
                 continue
             chosen.append(phrase)
+            stems |= phrase_stems
             if len(chosen) == top:
                 break
         results.append(chosen)
     return results
+
+
+def _stem(word: str) -> str:
+    """A word's base for spotting repeats in names: libraries -> library, buildings -> build."""
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "xes", "ches", "shes", "uses")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    for ending in ("ing", "ed"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            base = word[: -len(ending)]
+            return base[:-1] if len(base) > 2 and base[-1] == base[-2] else base
+    return word
 
 
 def _slug(text: str) -> str:
@@ -484,19 +507,19 @@ def discover(comments, max_themes: int = 12, embedder: Embedder | None = None) -
     if upper < 2:
         labels = np.zeros(len(pairs), dtype=int)
     else:
+        # Silhouette alone favours two or three broad groups in text; an officer wants themes
+        # about the size of a codebook's, so the search starts near sqrt(n / 4).
+        lower = min(upper, max(2, int(math.sqrt(unique_rows / 4))))
         rng = np.random.default_rng(0)
         sample = np.arange(len(pairs))
         if len(sample) > 2000:
             sample = np.sort(rng.choice(sample, 2000, replace=False))
         best = None
-        for k in range(2, upper + 1):
+        for k in range(lower, upper + 1):
             model = KMeans(n_clusters=k, n_init=3, random_state=0).fit(X[sample])
-            sample_labels = model.labels_
-            if len(set(sample_labels)) < 2:
+            if len(set(model.labels_)) < 2:
                 continue
-            score = silhouette_score(X[sample], sample_labels, metric="cosine")
-            # a slight preference for more themes: officers merge more easily than they split
-            score += 0.002 * k
+            score = silhouette_score(X[sample], model.labels_, metric="cosine")
             if best is None or score > best[0]:
                 best = (score, k, model)
         labels = best[2].predict(X) if best else np.zeros(len(pairs), dtype=int)
@@ -531,9 +554,10 @@ def discover(comments, max_themes: int = 12, embedder: Embedder | None = None) -
 
 
 def _name_from(keys: list[str]) -> str:
+    """A short name: the leading phrase, with the next one when the leading one is a single word."""
     if not keys:
         return ""
-    chosen = keys[:2]
+    chosen = keys[:1] if " " in keys[0] or len(keys) == 1 else keys[:2]
     name = " and ".join(chosen)
     return name[0].upper() + name[1:]
 
