@@ -31,7 +31,6 @@ from django.utils.text import slugify
 from shire.core.models import District, Parish, User
 from shire.demo.loader import ensure, register
 
-from . import services as directory_services
 from .demo_places import (
     COMMUNITY_CENTRES,
     COORDINATES,
@@ -162,6 +161,7 @@ class Builder:
         self.districts = {district.name: district for district in District.objects.all()}
         self.phone_count = 0
         self.mobile_count = 0
+        self.term_names = dict(TaxonomyTerm.objects.values_list("pk", "name"))
 
 
     def checked_on(self, key):
@@ -195,7 +195,7 @@ class Builder:
 
     def service(self, key, organization, *, name, description, terms=(), locations=(), schedules=(), cost="",
                 cost_options=(), areas=(), is_demo=True, **values):
-        service, _ = ensure(Service, {"id": uid("service", key)}, {
+        service, created = ensure(Service, {"id": uid("service", key)}, {
             "organization": organization, "name": name, "description": description, "cost": cost,
             "is_demo": is_demo, "last_checked_on": organization.last_checked_on, **values,
         }, create_only=("last_checked_on",))
@@ -212,6 +212,12 @@ class Builder:
         for area in areas:
             ensure(ServiceArea, {"id": uid("area", key, area)}, {"service": service, "name": area,
                                                                  "extent_type": "", "extent": ""})
+        # A new service's search text, from what was just made (a changed one's save() recomputes it).
+        text = service.build_search_text(terms=[self.term_names[term(code)] for code in terms],
+                                         towns=[location.city for location in locations])
+        if created and text != service.search_text:
+            Service.objects.filter(pk=service.pk).update(search_text=text)
+            service.search_text = text
         return service
 
     def schedule(self, key, *, service=None, location=None, byday="", opens=None, closes=None, freq="WEEKLY",
@@ -1019,9 +1025,6 @@ def managers_and_reports(context):
                          "page": hall.get_absolute_url()}, {
         "page_title": hall.name, "message": "The bookings telephone number on this page has changed.",
     }, create_only=("page_title", "message"))
-    changed = directory_services.refresh_search_text(Service.objects.all())
-    if changed:
-        context.note(f"Directory: search text brought up to date for {changed} services.")
     context.note(f"Directory: {Organization.objects.count()} organisations, {Service.objects.count()} services, "
                  f"{Location.objects.count()} places. Community sign-ins: community (manages Measham Community and "
                  f"Recreation Centre and Desford Good Neighbour Scheme), newmanager (a new manager of The Well), "
