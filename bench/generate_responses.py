@@ -169,7 +169,7 @@ def write_responses(path, count, definition, seed=2017, prefix="B"):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", "-n", type=int, default=100_000, help="how many responses (default 100,000)")
-    parser.add_argument("--output", "-o", default="bench/data/responses_2017.csv")
+    parser.add_argument("--output", "-o", default="bench/out/responses_2017.csv")
     parser.add_argument("--seed", type=int, default=2017)
     parser.add_argument("--form", default=str(FORM), help="the XLSForm to follow (default: the 2017 demo form)")
     args = parser.parse_args(argv)
