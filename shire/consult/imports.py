@@ -688,7 +688,8 @@ def _check_responses(consultation, definition, rows, problems):
             elif response_id in first_row:
                 add(f"the response_id {response_id!r} is repeated (it is first used in row {first_row[response_id]}).", row, id_column, RESPONSE_ID)
             elif response_id in existing:
-                add(f"the response_id {response_id!r} has already been imported into {consultation.slug}.", row, id_column, RESPONSE_ID)
+                add(f"the response_id {response_id!r} is already in {consultation.slug}: it was imported before, or is the "
+                    "reference of an online response; a response can be imported only once.", row, id_column, RESPONSE_ID)
             else:
                 first_row[response_id] = row
         if count > width or ignored:
@@ -729,6 +730,13 @@ def _check_responses(consultation, definition, rows, problems):
 
 def _check_header(header, form, problems):
     """Return (response_id column index or None, {column index: question name}, set of unnamed column indexes)."""
+    if len(header) == 1:
+        separator = next((sep for sep in (";", "\t", "|") if sep in header[0]), None)
+        if separator:  # a spreadsheet saved with another list separator: one column holding every name
+            shown = "a tab" if separator == "\t" else repr(separator)
+            problems.add(f"the columns are separated by {shown}, not commas: save the file as \"CSV UTF-8 (comma delimited)\".",
+                         1, 0, None)
+            return None, {}, set()
     id_column = None
     columns = {}
     seen = {}

@@ -159,6 +159,14 @@ def test_value_in_a_column_without_a_name(consultation, tmp_path):
     ]
 
 
+def test_semicolon_separated_file_is_named_as_such(consultation, tmp_path):
+    path = tmp_path / "responses.csv"
+    path.write_text("response_id;respondent_type;principle\nR-1;individual;agree\n", encoding="utf-8")
+    assert refused(consultation, path)[0] == (
+        f"{path}, row 1, column A: the columns are separated by ';', not commas: save the file as \"CSV UTF-8 (comma delimited)\"."
+    )
+
+
 def test_empty_file(consultation, tmp_path):
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")
@@ -290,7 +298,8 @@ def test_reimporting_the_same_response_ids_is_refused(consultation, tmp_path):
     assert Response.objects.count() == 3
     problems = refused(consultation, path)
     assert problems == [
-        f"{path}, row {row}, column A (response_id): the response_id '{rid}' has already been imported into test-consultation."
+        f"{path}, row {row}, column A (response_id): the response_id '{rid}' is already in test-consultation: it was imported "
+        "before, or is the reference of an online response; a response can be imported only once."
         for row, rid in ((2, "R-001"), (3, "R-002"), (4, "R-003"))
     ]
     assert stored(consultation) == GOOD_ANSWERS
