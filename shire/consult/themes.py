@@ -38,6 +38,7 @@ from shire.consult.redact import redact
 TOKENIZER_PATH = Path(__file__).resolve().parent / "data" / "minilm-tokenizer.json"
 MAX_TOKENS = 128
 BATCH_SIZE = 32
+CACHE_SIZE = 200_000
 
 # Zero-shot: similarity temperature, self-training rounds and the weight of a theme's own words.
 ZS_TEMPERATURE = 0.05
@@ -135,13 +136,16 @@ class _OnnxEncoder:
 
 
 class Embedder:
-    """Sentence vectors from the packaged MiniLM models; loads lazily, offline, once per process."""
+    """Sentence vectors from the packaged model; loads lazily, offline, once per process."""
 
     def __init__(self, threads: int | None = None):
         self.threads = threads or max(1, min(2, os.cpu_count() or 1))
         self._encoders = None
         self._tokenizer = None
         self._lock = threading.Lock()
+        # Vectors already computed, by text: re-coding after an officer's corrections embeds
+        # nothing new. Bounded, oldest dropped first.
+        self._cache: dict[str, np.ndarray] = {}
 
     def _load(self):
         with self._lock:
@@ -162,10 +166,24 @@ class Embedder:
         """One L2-normalised row per text; identical texts are computed once; empty text gives zeros."""
         texts = [_clean(text) for text in texts]
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        unique = sorted({text for text in texts if text})
-        if not unique:
-            return out
-        self._load()
+        unique = sorted({text for text in texts if text and text not in self._cache})
+        if unique:
+            self._load()
+            self._cache_vectors(unique, self._embed_unique(unique))
+        for row, text in enumerate(texts):
+            if text:
+                out[row] = self._cache[text]
+        return out
+
+    def _cache_vectors(self, texts, vectors):
+        for text, vector in zip(texts, vectors):
+            self._cache[text] = vector
+        overflow = len(self._cache) - CACHE_SIZE
+        if overflow > 0:
+            for text in list(self._cache)[:overflow]:
+                del self._cache[text]
+
+    def _embed_unique(self, unique: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(unique)
         lengths = np.array([len(e.ids) for e in encodings])
         order = np.argsort(lengths, kind="stable")
@@ -191,12 +209,7 @@ class Embedder:
         else:
             for batch in batches:
                 run(batch)
-        vectors = _normalise(vectors)
-        position = {text: i for i, text in enumerate(unique)}
-        for row, text in enumerate(texts):
-            if text:
-                out[row] = vectors[position[text]]
-        return out
+        return _normalise(vectors)
 
 
 _default_embedder: Embedder | None = None
