@@ -311,6 +311,8 @@ def theme_scores(codebook, comments, coded=None, embedder: Embedder | None = Non
     ids = [identifier for identifier, _ in pairs]
     if not pairs:
         return keys, ids, np.zeros((0, k))
+    if k == 1:
+        return keys, ids, np.ones((len(pairs), 1))
     X = embedder.embed([text for _, text in pairs])
     T = embedder.embed([t.prototype_text() for t in themes])
 
@@ -351,7 +353,10 @@ def _lexical_similarity(texts, theme_texts) -> np.ndarray:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vectorizer = TfidfVectorizer(analyzer=_lexical_tokens, sublinear_tf=True, dtype=np.float32)
-    vectorizer.fit(list(texts) + list(theme_texts))
+    try:
+        vectorizer.fit(list(texts) + list(theme_texts))
+    except ValueError:  # no content words at all
+        return np.zeros((len(texts), len(theme_texts)), dtype=np.float32)
     return (vectorizer.transform(texts) @ vectorizer.transform(theme_texts).T).toarray()
 
 

@@ -77,6 +77,15 @@ def test_empty_codebook_is_refused():
         themes.suggest([], COMMENTS)
 
 
+def test_odd_codebooks_and_answers():
+    one = themes.suggest([{"theme": "only", "name": "Only"}], COMMENTS[:2])
+    assert [(r.theme, r.confidence, r.second_theme) for r in one] == [("only", 1.0, "")] * 2
+    vague = [{"theme": "a", "name": "The", "description": ""}, {"theme": "b", "name": "It", "description": ""}]
+    results = themes.suggest(vague, [("1", "..."), ("2", "")], {"1": "a"})
+    assert [r.id for r in results] == ["2"] and results[0].theme in {"a", "b"}
+    assert themes.suggest(CODEBOOK, []) == []
+
+
 def test_review_order_puts_the_least_confident_first():
     ordered = themes.review_order(themes.suggest(CODEBOOK, COMMENTS))
     assert [r.confidence for r in ordered] == sorted(r.confidence for r in ordered)
