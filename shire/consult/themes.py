@@ -635,54 +635,54 @@ def representative_quotes(comments, assignments, k: int = 3, embedder: Embedder 
 # --------------------------------------------------------------------------------------------
 # Sentiment towards the proposal
 
-AGREE = (
-    "agree", "agreed", "support", "supportive", "welcome", "good idea", "great idea", "good plan",
-    "great plan", "right approach", "right way", "right priorities", "right direction", "sound approach",
-    "makes sense", "in favour", "fully support", "pleased", "excellent", "positive step", "well done",
-    "good strategy", "good start", "happy with", "encouraging", "well presented", "approve", "sensible",
-    "on the right track", "brilliant", "yes",
-)
-DISAGREE = (
-    "disagree", "oppose", "object", "against", "don't agree", "do not agree", "not support",
-    "don't support", "do not support", "unrealistic", "won't work", "will not work", "wont work",
-    "didnt work", "didn't work", "not work", "bad idea", "wrong", "short sighted", "short-sighted",
-    "false economy", "disaster", "scandal", "ridiculous", "stop", "don't close", "do not close",
-    "don't cut", "dont cut", "no more cuts", "not acceptable", "unacceptable", "dangerous", "concern",
-    "concerned", "worry", "worried", "doubt", "doubts", "fudge", "box ticking", "no wonder", "dismantl",
-    "destroy", "please don't", "please do not", "should not", "shouldn't", "cannot", "can't", "not sustainable",
-    "not enough", "no actual", "vague", "too long", "forgotten", "ignores", "fails", "reject",
-)
-BUT = re.compile(r"\b(but|however|although|though|except|as long as|provided)\b")
-NEGATIONS = ("not ", "n't ", "never ", "no ")
+_I = r"(?:i|we|i do|we do|i would|we would|i'd|we'd|i can|we can)"
+_ADV = r"(?:\s+(?:fully|strongly|broadly|wholeheartedly|very much|totally|completely|generally|really|largely|mostly|also))?"
+_PROPOSAL = r"(?:the|this|these|your|its|overall|main)?\s*(?:strategy|proposals?|plans?|approach|priorities|aims|principles?|ideas?|direction|building blocks|document|changes)"
 
-
-def _has(text: str, cues) -> list[str]:
-    hits = []
-    for cue in cues:
-        pattern = r"(?<![a-z])" + re.escape(cue) + (r"(?![a-z])" if not cue.endswith("l") else "")
-        for match in re.finditer(pattern, text):
-            before = text[max(0, match.start() - 12) : match.start()]
-            if cue in AGREE and any(neg in before for neg in NEGATIONS):
-                continue
-            hits.append(cue)
-            break
-    return hits
+AGREE = [
+    rf"\b{_I}{_ADV}\s+(?:agree|support|welcome|approve|endorse)\b",
+    rf"\b(?:agree|agreed)\b",
+    rf"\b(?:support|welcome|endorse|approve of|in favour of|happy with|pleased with|like)\s+{_PROPOSAL}\b",
+    r"\b(?:supportive|in favour|well done|well presented|makes sense|sensible|encouraging|positive step)\b",
+    r"\b(?:good|great|excellent|sound|brilliant|right)\s+(?:idea|plan|strategy|approach|start|document|way forward|direction|priorities)\b",
+    r"\b(?:excellent|brilliant|great)\b(?=[^.?!]*\b(?:document|strategy|plan|work|team)\b)",
+    r"\bthe right (?:way|approach|priorities|direction|building blocks|ones)\b",
+    r"^\s*(?:yes|agree|agreed)\b",
+]
+DISAGREE = [
+    rf"\b{_I}{_ADV}\s+(?:disagree|oppose|object|reject)\b",
+    r"\b(?:disagree|disagreed|opposed?|objection|against (?:the|this|these|any))\b",
+    rf"\b{_I}\s+(?:do not|don't|cannot|can't)\s+(?:agree|support|accept)\b",
+    r"\b(?:unrealistic|won't work|will not work|wont work|didn'?t work|doesn'?t work|not work|bad idea|short[- ]sighted)\b",
+    r"\b(?:false economy|disaster|scandal|ridiculous|unacceptable|not acceptable|dangerous|fudge|box[- ]ticking)\b",
+    r"\b(?:concerns?|concerned|worry|worried|worries|doubts?|fear)\b",
+    r"\b(?:dismantl\w*|destroy\w*)\b",
+    r"(?:^|[.!?]\s*)(?:please\s+)?(?:stop|don't|do not)\s+(?:cut|clos|sell|replac|mak|threaten|stop)\w*",
+    r"\bno more cuts\b",
+    r"\b(?:vague|woolly|too long|too wordy|jargon|not sustainable|unsustainable|short on detail|no actual plan)\b",
+]
+_AGREE = [re.compile(p) for p in AGREE]
+_DISAGREE = [re.compile(p) for p in DISAGREE]
+BUT = re.compile(r"\b(but|however|although|though|except|as long as|provided|only if)\b")
 
 
 def sentiment(text: str) -> str:
     """The answer's stance towards the proposal: 'agree', 'disagree', 'mixed' or 'unclear'.
 
-    A small rule set: phrases that signal agreement (support, welcome, agree, good idea ...) and
-    phrases that signal disagreement or concern (disagree, oppose, unrealistic, stop, should not,
-    worried ...), with negation of agreement ('do not support') counted as disagreement. Both
-    kinds, or agreement followed by 'but', make 'mixed'; neither makes 'unclear'. It cannot see
-    irony, and a suggestion with no stance ('more buses please') is 'unclear', not 'agree'.
+    A small rule set, not a model: phrases of agreement ("I support", "good idea", "the right
+    approach", "well done") and of disagreement or concern ("I disagree", "oppose",
+    "unrealistic", "worried", "don't close", "vague"), with "I don't support" counted as
+    disagreement. Both kinds, or agreement qualified by "but", make 'mixed'; neither makes
+    'unclear'. Its limits: it cannot see irony or sarcasm; concern about a problem counts as
+    disagreement even when the answer backs the proposal's aim; a request or suggestion with no
+    stance ("more buses please") is 'unclear', not 'agree'; it reads English only.
     """
-    lowered = " " + _clean(text).lower().replace("’", "'") + " "
-    if not lowered.strip():
+    lowered = _clean(text).lower().replace("’", "'")
+    if not lowered:
         return "unclear"
-    agree = _has(lowered, AGREE)
-    disagree = _has(lowered, DISAGREE)
+    negated_agree = re.search(rf"\b{_I}\s+(?:do not|don't|cannot|can't)\s+(?:agree|support|accept)\b", lowered)
+    agree = not negated_agree and any(p.search(lowered) for p in _AGREE)
+    disagree = any(p.search(lowered) for p in _DISAGREE)
     if agree and (disagree or BUT.search(lowered)):
         return "mixed"
     if agree:
