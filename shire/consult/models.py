@@ -144,3 +144,109 @@ class WorkshopVote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["workshop", "question", "option"], name="unique_workshop_vote"),
         ]
+
+
+# -- Themes in free-text answers (docs/consultations.md, "Themes in free-text answers") ----------
+
+
+class Theme(models.Model):
+    """One theme of the codebook of one free-text question: proposed by Shire, typed in by an
+    officer or imported from a codebook CSV. `key` is stable (snake_case) and names the theme in
+    the JSON report; `name` and `description` are what people read."""
+
+    class Origin(models.TextChoices):
+        PROPOSED = "proposed", "Proposed by Shire"
+        OFFICER = "officer", "Added by an officer"
+        IMPORTED = "imported", "Imported from a codebook"
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="themes")
+    question = models.CharField(max_length=120)
+    key = models.CharField(max_length=60)
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=500, blank=True)
+    key_phrases = models.JSONField(default=list, blank=True)
+    # Example answers shown with a proposed theme, redacted (they are Shire's proposal, not codings).
+    examples = models.JSONField(default=list, blank=True)
+    order = models.PositiveIntegerField(default=0)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.OFFICER)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "question", "key"], name="unique_theme_key_per_question"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class WorkshopNote(models.Model):
+    """One point noted at a workshop about a free-text question, coded with the same themes as the
+    online answers and counted beside them."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="workshop_notes")
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="notes")
+    question = models.CharField(max_length=120)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["workshop_id", "id"]
+
+    def __str__(self):
+        return f"note {self.pk} from {self.workshop}"
+
+
+class AnswerCoding(models.Model):
+    """The theme of one answer to a free-text question (a response's answer or a workshop note):
+    suggested by Shire (reviewed=False) or decided by an officer (reviewed=True).
+
+    `second_theme` is Shire's runner-up suggestion until the answer is reviewed; after review it is
+    the second theme the officer confirmed (or none). Only confirmed second themes are counted."""
+
+    class Sentiment(models.TextChoices):
+        AGREE = "agree", "Agrees"
+        DISAGREE = "disagree", "Disagrees"
+        MIXED = "mixed", "Mixed"
+        UNCLEAR = "unclear", "Unclear"
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="answer_codings")
+    question = models.CharField(max_length=120)
+    response = models.ForeignKey(Response, null=True, blank=True, on_delete=models.CASCADE, related_name="codings")
+    note = models.ForeignKey(WorkshopNote, null=True, blank=True, on_delete=models.CASCADE, related_name="codings")
+    # Deleting a theme sends its answers back to uncoded (their codings go); a second theme just clears.
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="codings")
+    second_theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.SET_NULL, related_name="second_codings")
+    confidence = models.FloatField(null=True, blank=True)
+    second_confidence = models.FloatField(null=True, blank=True)
+    sentiment = models.CharField(max_length=10, choices=Sentiment.choices, default=Sentiment.UNCLEAR)
+    reviewed = models.BooleanField(default=False)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    coded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(response__isnull=False, note__isnull=True)
+                           | models.Q(response__isnull=True, note__isnull=False)),
+                name="coding_of_a_response_or_a_note",
+            ),
+            models.UniqueConstraint(fields=["question", "response"], condition=models.Q(response__isnull=False),
+                                    name="one_coding_per_response_answer"),
+            models.UniqueConstraint(fields=["note"], condition=models.Q(note__isnull=False),
+                                    name="one_coding_per_workshop_note"),
+        ]
+        indexes = [models.Index(fields=["consultation", "question", "reviewed", "confidence"])]
+
+    def __str__(self):
+        return f"coding {self.pk}: {self.theme_id}"
+
+    @property
+    def source_id(self):
+        """The id the themes engine knows this answer by: r<response pk> or n<note pk>."""
+        return f"r{self.response_id}" if self.response_id else f"n{self.note_id}"
