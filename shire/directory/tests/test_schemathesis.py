@@ -11,7 +11,9 @@ import zlib
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from .oruk_sample import PRIVATE_MARKER, make_sample
@@ -28,6 +30,10 @@ REAL_IDS = {}
 
 @pytest.fixture
 def sample(db):
+    # The WSGI handler closes the database connection after each request, which would end the
+    # test's transaction; Django's test client keeps it open the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     sample = make_sample()
     REAL_IDS.clear()
     REAL_IDS.update({
@@ -37,7 +43,9 @@ def sample(db):
         "/taxonomies/{id}": [str(sample[name].pk) for name in ("categories", "audiences")],
         "/taxonomy_terms/{id}": [str(sample[name].pk) for name in ("health", "sport", "older")],
     })
-    return sample
+    yield sample
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
