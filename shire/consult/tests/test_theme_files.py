@@ -158,3 +158,28 @@ def test_cli_refuses_bad_input_naming_file_and_row(files):
     assert not files["out"].exists()
     with pytest.raises(CommandError, match=r"--max-themes must be at least 1"):
         call_command("consult", "discover-themes", "--comments", str(files["comments"]), "--output", str(files["out"]), "--max-themes", "0")
+
+
+def test_the_evaluation_script_reports_f1_top2_and_calibration(tmp_path):
+    from bench.themes import evaluate
+
+    write(tmp_path / "codebook.csv", CODEBOOK)
+    lines = ["id,text"]
+    labels = ["id,theme,second_theme"]
+    samples = {
+        "libraries": ["Keep the library open", "The mobile library matters", "Save our branch library", "Libraries are for children too", "Don't close the library"],
+        "transport": ["The bus is always late", "No buses on Sunday", "Community transport is vital", "Rural bus routes were cut", "I can't get to town without a car"],
+        "volunteers": ["Volunteers are exhausted", "We need paid staff not volunteers", "Too few volunteers", "Volunteers can't replace professionals", "The same volunteers do everything"],
+    }
+    for theme, texts in samples.items():
+        for i, text in enumerate(texts):
+            lines.append(f"{theme[0]}{i},{text}")
+            labels.append(f"{theme[0]}{i},{theme},")
+    write(tmp_path / "comments.csv", "\n".join(lines) + "\n")
+    write(tmp_path / "labels.csv", "\n".join(labels) + "\n")
+    report = evaluate.evaluate(tmp_path, seeds=2, with_timing=False)
+    assert report["comments"] == 15 and report["themes"] == 3
+    for key in ("zero_coded", "20pct_coded"):
+        assert 0.6 <= report[key]["macro_f1"] <= 1 and report[key]["top2_accuracy"] >= report[key]["accuracy"]
+    assert report["20pct_coded"]["n_scored"] == 12 and len(report["20pct_coded"]["macro_f1_by_seed"]) == 2
+    assert len(set(evaluate.synthesise([t for ts in samples.values() for t in ts], 200))) == 200
