@@ -17,7 +17,7 @@ Who may use them
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -48,6 +48,7 @@ from .models import (
 )
 
 S = Application.Status
+MONITORING_PAGE = 500  # returns listed at most; the filters narrow the list
 
 
 def _bound(request):
@@ -446,12 +447,14 @@ def monitoring(request):
         returns = returns.filter(submitted_on__isnull=True)
     else:
         show = ""
-    returns = list(returns.order_by("submitted_on", "due_on", "id")[:500])
+    total = returns.count()
+    # Not sent first (oldest due date first), then the most recently received.
+    returns = list(returns.order_by(F("submitted_on").desc(nulls_first=True), "due_on", "id")[:MONITORING_PAGE])
     for item in returns:
         item.late = item.is_late(today)
     return render(
         request, "grants/officer/monitoring_list.html",
-        {"returns": returns, "late_count": late_count, "show": show, "today": today},
+        {"returns": returns, "total": total, "late_count": late_count, "show": show, "today": today},
     )
 
 
@@ -510,6 +513,20 @@ def monitoring_submit(request, pk):
     return render(request, "grants/officer/monitoring_form.html", context, status=400 if form.errors else 200)
 
 
+@require_safe
+def your_returns(request):
+    """A member's list of their organisations' monitoring returns, with links to send those due."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), login_url=reverse("grants:sign-in"))
+    if not services.is_applicant(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    returns = list(awards.returns_for_organisation_member(request.user).order_by("submitted_on", "due_on", "id"))
+    for item in returns:
+        item.late = item.is_late(today)
+    return render(request, "grants/officer/your_returns.html", {"returns": returns})
+
+
 # --- dashboard --------------------------------------------------------------------------------------------
 
 
@@ -523,16 +540,3 @@ def dashboard(request):
         {"figures": awards.dashboard(programmes=programmes), "has_team": request.user.teams.exists()},
     )
 
-
-@require_safe
-def your_returns(request):
-    """A member's list of their organisations' monitoring returns, with links to send those due."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), login_url=reverse("grants:sign-in"))
-    if not services.is_applicant(request.user):
-        raise PermissionDenied
-    today = timezone.localdate()
-    returns = list(awards.returns_for_organisation_member(request.user).order_by("submitted_on", "due_on", "id"))
-    for item in returns:
-        item.late = item.is_late(today)
-    return render(request, "grants/officer/your_returns.html", {"returns": returns})

@@ -12,7 +12,7 @@ from django.utils import timezone
 from shire.core.models import AuditEvent
 from shire.core.tests.factories import make_officer, make_team
 
-from .. import assessment, awards
+from .. import awards
 from ..models import (
     Application,
     ApplicationEvent,
