@@ -476,6 +476,13 @@ def key_phrases(groups: list[list[str]], top: int = 6) -> list[list[str]]:
                 continue  # "libraries" after "library", "bus" after "rural bus"
             if " " not in phrase and any(_stem(phrase) in {_stem(w) for w in c.split()} for c in chosen):
                 continue
+            extended = [i for i, c in enumerate(chosen) if " " not in c and _stem(c) in phrase_stems]
+            if extended:
+                # "mobile library" takes the place of "library" when most answers saying one say both
+                if c[phrase] * 2 >= c[chosen[extended[0]]]:
+                    chosen[extended[0]] = phrase
+                    stems |= phrase_stems
+                continue
             chosen.append(phrase)
             stems |= phrase_stems
             if len(chosen) == top:
@@ -526,8 +533,8 @@ def discover(comments, max_themes: int = 12, embedder: Embedder | None = None) -
         labels = np.zeros(len(pairs), dtype=int)
     else:
         # Silhouette alone favours two or three broad groups in text; an officer wants themes
-        # about the size of a codebook's, so the search starts near sqrt(n / 4).
-        lower = min(upper, max(2, int(math.sqrt(unique_rows / 4))))
+        # about the size of a codebook's, so the search starts near sqrt(n / 2).
+        lower = min(upper, max(2, int(math.sqrt(unique_rows / 2))))
         rng = np.random.default_rng(0)
         sample = np.arange(len(pairs))
         if len(sample) > 2000:
