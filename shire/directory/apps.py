@@ -5,3 +5,8 @@ class DirectoryConfig(AppConfig):
     name = "shire.directory"
     label = "directory"
     verbose_name = "Community directory"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

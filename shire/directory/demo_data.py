@@ -66,6 +66,7 @@ from .models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from .services import directory_changed
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/shire/directory-demo")
 Kind = Organization.Kind
@@ -218,6 +219,7 @@ class Builder:
         if created and text != service.search_text:
             Service.objects.filter(pk=service.pk).update(search_text=text)
             service.search_text = text
+            directory_changed()
         return service
 
     def schedule(self, key, *, service=None, location=None, byday="", opens=None, closes=None, freq="WEEKLY",

@@ -81,15 +81,20 @@ class SearchForm(GovukForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.terms = {term.code: term for term in services.categories()}
-        self.need_terms = {term.code: term for term in services.needs()}
-        self.districts = {district.slug: district for district in District.objects.all()}
+        options = services.search_options()
+        self.terms = {term.code: term for term in options["categories"]}
+        self.need_terms = {term.code: term for term in options["needs"]}
+        self.districts = {district.slug: district for district in options["districts"]}
+        self.parishes = {parish.slug: parish for parish in options["parishes"]}
         self.fields["category"].choices = [("", "Any category")] + [(code, term.name) for code, term in self.terms.items()]
         self.fields["need"].choices = [("", "Anyone")] + [(code, term.name) for code, term in self.need_terms.items()]
         self.fields["district"].choices = [("", "Anywhere in Leicestershire")] + [
             (slug, district.name) for slug, district in self.districts.items()]
-        self.fields["parish"].choices = [("", "Any town or parish")] + list(
-            Parish.objects.order_by("name", "slug").values_list("slug", "name"))
+        # Grouped by district: a long list reads better in sections.
+        groups = {}
+        for parish in options["parishes"]:
+            groups.setdefault(parish.district.name, []).append((parish.slug, parish.name))
+        self.fields["parish"].choices = [("", "Any town or parish")] + list(groups.items())
         for name in ("category", "need", "district", "parish", "access"):
             self.fields[name].error_messages["invalid_choice"] = "Choose from the list"
 
@@ -97,16 +102,12 @@ class SearchForm(GovukForm):
         """The Search the valid fields ask for (invalid fields are left out)."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        parish = None
-        if data.get("parish"):
-            parish = Parish.objects.filter(slug=data["parish"]).first()
-        query = data.get("q") or ""
         return services.Search(
-            words=services.search_words(query),
+            words=services.search_words(data.get("q") or ""),
             category=self.terms.get(data.get("category") or ""),
             need=self.need_terms.get(data.get("need") or ""),
             district=self.districts.get(data.get("district") or ""),
-            parish=parish,
+            parish=self.parishes.get(data.get("parish") or ""),
             age=data.get("age"),
             free_only=bool(data.get("free")),
             access=list(data.get("access") or []),

@@ -8,6 +8,7 @@ anyone who may not edit the organisation.
 import hashlib
 import re
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -15,8 +16,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -91,11 +94,56 @@ LISTED_STATUSES = (Service.Status.ACTIVE, Service.Status.TEMPORARILY_CLOSED)
 
 
 def _term_and_descendants(term):
+    children = search_options()["children"]
     ids, frontier = {term.pk}, [term.pk]
     while frontier:
-        frontier = list(TaxonomyTerm.objects.filter(parent_id__in=frontier).exclude(pk__in=ids).values_list("pk", flat=True))
+        frontier = [child for parent in frontier for child in children.get(parent, ()) if child not in ids]
         ids.update(frontier)
     return ids
+
+
+# --- what changed when: one version for caches of directory pages and choices ---------------------
+
+VERSION_KEY = "directory:version"
+
+
+def directory_version():
+    """A token that changes whenever anything in the directory (or the places it uses) changes."""
+    return cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
+
+
+def directory_changed():
+    """Call after changing directory records without save() or delete() (bulk_create, update, imports)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+_OPTIONS = {}
+
+
+def search_options():
+    """The search form's choices (terms, districts, parishes) and the category tree, kept until a change.
+
+    Kept in this process's memory (not the cache: unpickling hundreds of records on every search
+    costs more than the queries), one set for the current directory version.
+    """
+    from shire.core.models import District, Parish
+
+    version = directory_version()
+    options = _OPTIONS.get(version)
+    if options is None:
+        children = {}
+        for pk, parent in TaxonomyTerm.objects.exclude(parent=None).values_list("pk", "parent_id"):
+            children.setdefault(parent, []).append(pk)
+        options = {
+            "categories": list(categories()),
+            "needs": list(needs()),
+            "districts": list(District.objects.order_by("name")),
+            "parishes": list(Parish.objects.select_related("district").order_by("district__name", "name", "slug")),
+            "children": children,
+        }
+        _OPTIONS.clear()
+        _OPTIONS[version] = options
+    return options
 
 
 def search_services(search):
@@ -128,6 +176,33 @@ def search_services(search):
     return services.select_related("organization").order_by(*order)
 
 
+def search_page(search, number, per_page):
+    """One page of search_services(search) as a Django Page, in two small queries.
+
+    The first finds the page's ids and, with a window count over those narrow rows, how many there
+    are in all; the second fetches the page's services with their organisations. `number` is what
+    was asked for (text is fine): past the last page gives the last page, anything that is not a
+    page number the first.
+    """
+    try:
+        number = max(1, int(str(number)))
+    except (TypeError, ValueError):
+        number = 1
+    found = search_services(search).select_related(None).annotate(total=Window(Count("pk"))).values_list("pk", "total")
+    rows = list(found[(number - 1) * per_page:number * per_page])
+    if not rows and number > 1:
+        total = search_services(search).count()
+        if total:
+            number = (total + per_page - 1) // per_page
+            rows = list(found[(number - 1) * per_page:number * per_page])
+    ids = [pk for pk, _ in rows]
+    by_id = Service.objects.filter(pk__in=ids).select_related("organization").defer("search_text").in_bulk() \
+        if ids else {}
+    paginator = Paginator([], per_page)
+    paginator.__dict__["count"] = rows[0][1] if rows else 0  # Paginator.count is a cached property
+    return Page([by_id[pk] for pk in ids], number, paginator)
+
+
 def search_organizations(search, limit=6):
     """Organisations whose names or descriptions have every word, for a short list beside the services."""
     if not search.words:
@@ -151,20 +226,17 @@ def needs():
 
 
 def points_for_map(services):
-    """(service, latitude, longitude) for the services' physical locations inside the county's box."""
-    ids = [service.pk for service in services]
-    located = (
-        ServiceAtLocation.objects.filter(service_id__in=ids, location__latitude__isnull=False,
-                                         location__longitude__isnull=False)
-        .values_list("service_id", "location__latitude", "location__longitude")
-    )
-    seen, points, by_id = set(), [], {service.pk: service for service in services}
-    for service_id, latitude, longitude in located:
-        if service_id in seen or not in_county_box(latitude, longitude):
-            continue
-        seen.add(service_id)
-        points.append((by_id[service_id], latitude, longitude))
-    points.sort(key=lambda point: ids.index(point[0].pk))
+    """(service, latitude, longitude) of each service's first place inside the county's box.
+
+    Each service needs `places`, its locations (the search view attaches them in one query).
+    """
+    points = []
+    for service in services:
+        for location in getattr(service, "places", []):
+            if location.latitude is not None and location.longitude is not None \
+                    and in_county_box(location.latitude, location.longitude):
+                points.append((service, location.latitude, location.longitude))
+                break
     return points
 
 
@@ -550,6 +622,8 @@ def refresh_search_text(services):
             service.search_text = text
             changed.append(service)
     Service.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    if changed:
+        directory_changed()
     return len(changed)
 
 
@@ -617,6 +691,7 @@ def confirm_checked(user, organization, today=None):
     organization.services.update(last_checked_on=today)
     organization.locations.update(last_checked_on=today)
     organization.last_checked_on, organization.stale_reminder_sent_on = today, None
+    directory_changed()
     return ChangeRecord.objects.create(
         organization=organization, target_type="organization", target_id=organization.pk,
         target_label=str(organization)[:200], action=ChangeRecord.Action.CHECKED,
@@ -831,8 +906,6 @@ def schedule_sort_key(schedule):
 
 
 def overview(today=None):
-    from django.db.models import Count
-
     kinds = dict(Organization.Kind.choices)
     by_kind = [(kinds.get(row["kind"], row["kind"]), row["n"]) for row in
                Organization.objects.values("kind").annotate(n=Count("pk")).order_by("kind")]

@@ -7,12 +7,16 @@ refused with 403). Officers only: /directory/staff/..., wrapped in officer_requi
 
 Private contacts and phone numbers are read only through `.public()` on public pages.
 """
+import hashlib
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, Sum
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -56,11 +60,20 @@ def _page(request, items, per_page):
 # --- public pages -------------------------------------------------------------------------------
 
 
+SEARCH_CACHE_SECONDS = 300
+
+
 @require_safe
 def search(request):
+    """The public search. Anonymous visitors' pages are cached until the directory changes (or 5 minutes)."""
+    key = _page_cache_key(request)
+    if key is not None:
+        html = cache.get(key)
+        if html is not None:
+            return HttpResponse(html)
     form = forms.SearchForm(request.GET or None)
     query = form.search() if request.GET else services.Search()
-    results = _page(request, services.search_services(query), RESULTS_PER_PAGE)
+    results = services.search_page(query, request.GET.get("page"), RESULTS_PER_PAGE)
     page_services = list(results.object_list)
     _attach_places(page_services)
     points = []
@@ -68,7 +81,7 @@ def search(request):
         x, y = services.map_position(latitude, longitude)
         points.append({"service": service, "x": x, "y": y,
                        "number": results.start_index() + page_services.index(service)})
-    return render(request, "directory/search.html", {
+    response = render(request, "directory/search.html", {
         "form": form,
         "query": query,
         # What was typed, without the control characters the form drops, to show back.
@@ -80,16 +93,33 @@ def search(request):
         "points": points,
         "errors": form.error_links if request.GET and form.errors else [],
     })
+    if key is not None and response.status_code == 200:
+        cache.set(key, response.content, SEARCH_CACHE_SECONDS)
+    return response
+
+
+def _page_cache_key(request):
+    """A cache key for a page everyone sees the same, or None when this visitor's page may differ.
+
+    Signed-in people see their own header and messages, and a visitor with a session or a
+    message waiting may see a message, so only plain anonymous requests share cached pages.
+    """
+    if request.user.is_authenticated or request.COOKIES.get("messages") or \
+            request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        return None
+    digest = hashlib.sha256(request.get_full_path().encode("utf-8", "surrogatepass")).hexdigest()
+    return f"directory:page:{services.directory_version()}:{digest}"
 
 
 def _attach_places(page_services):
-    """Give each service on the page `places`: its public locations' towns, with one query."""
-    towns = {}
-    rows = ServiceAtLocation.objects.filter(service__in=page_services).select_related("location").order_by("location__name")
+    """Give each service on the page `places`, its locations, with one query (for the list and the map)."""
+    places = {}
+    rows = ServiceAtLocation.objects.filter(service__in=page_services).select_related("location").order_by(
+        "location__name", "location_id") if page_services else []
     for row in rows:
-        towns.setdefault(row.service_id, []).append(row.location)
+        places.setdefault(row.service_id, []).append(row.location)
     for service in page_services:
-        service.places = towns.get(service.pk, [])
+        service.places = places.get(service.pk, [])
 
 
 @require_safe

@@ -1,5 +1,8 @@
 """Small template helpers for the directory's pages."""
-from django import template
+from html import escape
+
+from django import forms, template
+from django.utils.safestring import mark_safe
 
 from shire.directory import services
 
@@ -39,3 +42,46 @@ def web_url(value):
     """The address if it is an http(s) web address, else nothing: no javascript: or data: links on a page."""
     value = (value or "").strip()
     return value if value.lower().startswith(("https://", "http://")) else ""
+
+
+_OPTIONS_HTML = {}
+
+
+@register.simple_tag
+def select_options(bound):
+    """A select's <option>s (and <optgroup>s), the chosen ones selected.
+
+    Quicker than Django's widget templates: a plain ChoiceField's options are built once (escaped)
+    and kept, keyed by the choices themselves, and the chosen value marked in a copy.
+    """
+    value = bound.value()
+    chosen = [str(item) for item in (value if isinstance(value, (list, tuple)) else [value]) if item is not None]
+    choices = bound.field.choices
+    if isinstance(bound.field, forms.ModelChoiceField):
+        return mark_safe(_options_html(choices, chosen))
+    key = tuple((choice, tuple(label) if isinstance(label, (list, tuple)) else label) for choice, label in choices)
+    options = _OPTIONS_HTML.get(key)
+    if options is None:
+        if len(_OPTIONS_HTML) > 50:
+            _OPTIONS_HTML.clear()
+        options = _OPTIONS_HTML[key] = _options_html(choices, [])
+    for item in chosen:
+        marker = f'<option value="{escape(item)}">'
+        options = options.replace(marker, marker[:-1] + " selected>", 1)
+    return mark_safe(options)
+
+
+def _options_html(choices, chosen):
+    def option(choice, label):
+        choice = "" if choice is None else str(choice)
+        selected = " selected" if choice in chosen else ""
+        return f'<option value="{escape(choice)}"{selected}>{escape(str(label))}</option>'
+
+    parts = []
+    for choice, label in choices:
+        if isinstance(label, (list, tuple)):
+            inner = "".join(option(value, text) for value, text in label)
+            parts.append(f'<optgroup label="{escape(str(choice))}">{inner}</optgroup>')
+        else:
+            parts.append(option(choice, label))
+    return "".join(parts)

@@ -204,9 +204,48 @@ def test_any_text_in_any_field_returns_a_page(client, directory, query, district
     assert response.status_code == 200
 
 
-def test_parish_choices_come_from_core_places(directory):
+def test_parish_choices_come_from_core_places_grouped_by_district(client, directory):
     from shire.directory.forms import SearchForm
 
     form = SearchForm()
-    assert ("desford", "Desford") in form.fields["parish"].choices
-    assert Parish.objects.count() == len(form.fields["parish"].choices) - 1
+    assert form.fields["parish"].choices == [
+        ("", "Any town or parish"), ("Blaby", [("desford", "Desford")]), ("Melton", [("asfordby", "Asfordby")])]
+    text = client.get("/directory/", {"parish": "asfordby"}).text
+    assert '<optgroup label="Melton"><option value="asfordby" selected>Asfordby</option></optgroup>' in text
+    # A new parish is a choice at once: the cached choices follow the data.
+    factories.parish("Wymeswold", directory["melton"])
+    assert ("wymeswold", "Wymeswold") in dict(SearchForm().fields["parish"].choices[1:])["Melton"]
+
+
+def test_anonymous_search_pages_are_cached_until_the_directory_changes(client, directory):
+    first = client.get("/directory/", {"q": "football"})
+    assert first.context is not None  # rendered
+    again = client.get("/directory/", {"q": "football"})
+    assert again.context is None and again.content == first.content  # from the cache
+    centre = Organization.objects.get(name="Asfordby Community Centre")
+    factories.service(centre, "Walking football for women", description="Football.")
+    changed = client.get("/directory/", {"q": "football"})
+    assert changed.context is not None
+    assert [s.name for s in changed.context["page_services"]] == ["Walking football", "Walking football for women"]
+    # A bulk change made through services also empties the cache.
+    Service.objects.filter(name="Walking football for women").update(status="inactive")
+    services.directory_changed()
+    assert [s.name for s in client.get("/directory/", {"q": "football"}).context["page_services"]] == ["Walking football"]
+
+
+def test_signed_in_visitors_are_never_served_a_cached_page(client, directory):
+    client.get("/directory/", {"q": "food"})
+    client.force_login(factories.officer())
+    response = client.get("/directory/", {"q": "food"})
+    assert response.context is not None and "Sign out" in response.text
+
+
+def test_two_small_queries_count_and_fetch_a_page(directory, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        page = services.search_page(services.Search(words=["football"]), "1", 20)
+        assert [s.name for s in page.object_list] == ["Walking football"]
+    assert page.paginator.count == 1 and page.number == 1
+    assert services.search_page(services.Search(), "x", 2).number == 1
+    last = services.search_page(services.Search(), "9", 2)
+    assert (last.number, [s.name for s in last.object_list]) == (2, ["Youth club"])
+    assert services.search_page(services.Search(words=["zzz"]), "3", 2).paginator.count == 0
