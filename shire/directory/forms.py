@@ -16,7 +16,6 @@ from .models import (
     AUDIENCES_TAXONOMY,
     CATEGORIES_TAXONOMY,
     Accessibility,
-    Contact,
     Location,
     Organization,
     Phone,

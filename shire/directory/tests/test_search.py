@@ -2,7 +2,6 @@
 import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
-from shire.core.models import Parish
 from shire.directory import services
 from shire.directory.models import Accessibility, Organization, Service
 
