@@ -109,7 +109,8 @@ def build_report(consultation, group_by=None, public=False):
 
     `group_by` names a select_one or select_multiple question whose answers split the report
     into groups. `public=True` suppresses small numbers (analysis.suppress_small) and leaves out
-    free-text questions.
+    free-text answers: a free-text question appears only if officers have coded it into themes,
+    with its themes' counts (small ones suppressed too) and redacted quotes (coding.py).
     """
     from . import analysis, summaries
 
@@ -121,6 +122,8 @@ def build_report(consultation, group_by=None, public=False):
     computed = analysis.analyse(definition, frame, workshops=workshops or None, group_by=group_by)
     if public:
         computed = analysis.suppress_small(computed, threshold=5)
+    add_themes(consultation, computed, public=public)
+    if public:
         _make_public(computed)
     _add_summaries(computed, summaries.summarise)
     return {"consultation": consultation.slug, **computed}
@@ -137,10 +140,18 @@ def json_report(report):
 _EXTREMES = ("min", "max", "earliest", "latest")
 
 
+def add_themes(consultation, report, public=False):
+    """Each free-text question with themes gets `themes` and `theme_coding` (coding.theme_figures)."""
+    from . import coding
+
+    return coding.add_themes_to_report(consultation, report, public=public)
+
+
 def _make_public(report):
-    """Leave out free-text questions and the highest and lowest single answers."""
+    """Leave out free-text answers (and free-text questions with no themes) and the highest and
+    lowest single answers."""
     questions = report.get("questions", {})
-    for name in [n for n, q in questions.items() if q.get("type") == "text"]:
+    for name in [n for n, q in questions.items() if q.get("type") == "text" and not q.get("themes")]:
         del questions[name]
     for question in questions.values():
         for part in [question, *(question.get("groups") or {}).values()]:
@@ -177,6 +188,8 @@ def _add_summaries(report, summarise):
                                    "giving each answer is too small to publish."]
             else:
                 part["summary"] = _sentences(summarise(part))
+            if part.get("themes"):
+                part["summary"] += themes_summary(part)
 
 
 def _sentences(summary):
@@ -440,9 +453,76 @@ def numeric_section(name, data, labels):
     return {"kind": "numeric", "tables": tables, "chart": None}
 
 
+THEME_NOTE = ("An answer counts once for its main theme, and once more for a second theme an officer confirmed, "
+              "so percentages can add to more than 100. Percentages are of those who answered the question.")
+SENTIMENT_LABELS = (("agree", "Agree"), ("disagree", "Disagree"), ("mixed", "Mixed"), ("unclear", "Unclear"))
+
+
+def theme_coding_text(coding):
+    """How much of the coding an officer has checked, in words."""
+    if not coding:
+        return ""
+    text = (f"{format_count(coding.get('coded'))} of the {format_count(coding.get('answers'))} answers are coded "
+            f"into themes; {format_count(coding.get('reviewed'))} of them checked by an officer.")
+    if coding.get("workshop_notes"):
+        text += f" {format_count(coding['workshop_notes'])} notes from workshops are coded with the same themes."
+    return text
+
+
+def themes_table(data):
+    """A free-text question's themes: answers (number and %), second mentions, sentiment, workshop notes."""
+    entries = data.get("themes") or []
+    workshops = any(e.get("workshop_count") for e in entries) or bool((data.get("theme_coding") or {}).get("workshop_notes"))
+    columns = [("Theme", "text"), ("Answers", "pair"), ("Of which as a second theme", "count")]
+    columns += [(label, "count") for _, label in SENTIMENT_LABELS]
+    if workshops:
+        columns.append(("Workshop notes", "count"))
+    rows = []
+    for e in entries:
+        row = [e.get("name") or e["theme"], (e.get("count"), e.get("percent")), e.get("second_mentions")]
+        row += [(e.get("sentiment") or {}).get(key) for key, _ in SENTIMENT_LABELS]
+        if workshops:
+            row.append(e.get("workshop_count"))
+        rows.append(row)
+    total = ["Base: those who answered", (data.get("base"), None), None] + [None] * len(SENTIMENT_LABELS)
+    if workshops:
+        total.append((data.get("theme_coding") or {}).get("workshop_notes"))
+    rows.append({"cells": total, "total": True})
+    note = THEME_NOTE + " Sentiment is towards the proposal: agree, disagree, mixed or unclear."
+    coding_text = theme_coding_text(data.get("theme_coding"))
+    if coding_text:
+        note += " " + coding_text
+    return table("Themes in the answers", columns, rows, note)
+
+
+def themes_summary(data):
+    """A sentence naming the most common themes (never one whose count is hidden)."""
+    shown = [e for e in data.get("themes") or [] if is_number(e.get("count")) and e["count"] > 0][:3]
+    if not shown:
+        return []
+    parts = [f"{e.get('name') or e['theme']} ({format_count(e['count'])}, {format_percent(e.get('percent'))})" for e in shown]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    word = "theme was" if len(parts) == 1 else "themes were"
+    return [f"The most common {word} {listed}."]
+
+
 def text_section(name, data, labels):
     answers = data.get("answers") or []  # strings, from analysis
-    return {"kind": "text", "tables": [], "chart": None, "answers": answers}
+    section = {"kind": "text", "tables": [], "chart": None, "answers": answers, "themes": None}
+    entries = data.get("themes")
+    if entries:
+        section["tables"].append(themes_table(data))
+        section["themes"] = [{"theme": e["theme"], "name": e.get("name") or e["theme"], "description": e.get("description") or "",
+                              "quotes": list(e.get("quotes") or [])} for e in entries]
+        section["chart"] = {
+            "type": "bar",
+            "labels": [e.get("name") or e["theme"] for e in entries],
+            "series": [{"name": "% of those who answered", "values": [e.get("percent") for e in entries]}],
+            "annotations": [_annotation(e.get("count"), e.get("percent")) for e in entries],
+            "percent": True,
+            "limit": None,
+        }
+    return section
 
 
 SECTION_BUILDERS = {
@@ -461,6 +541,7 @@ def question_section(name, data, labels):
         if extra:
             section["tables"].append(extra)
     section.setdefault("answers", None)
+    section.setdefault("themes", None)
     section.update({
         "name": name, "label": data.get("label") or name, "type": data.get("type"),
         "base": data.get("base"), "summary": list(data.get("summary") or []),
@@ -741,6 +822,9 @@ def tidy_rows(report, definition):
     then the workshop's name), "workshop_total" and "combined_top3". percent is of base; value is
     the row's figure (the count, the mean position or the net agreement). group is "all", or
     QUESTION=CHOICE for a group of respondents when the report is grouped.
+    Free-text questions with themes give "theme" (answers mentioning the theme; option is its key),
+    "theme_second" (of those, as a second theme), "theme_sentiment" (group is the sentiment) and
+    "theme_workshop_notes" (group "workshops").
     """
     labels = choice_labels(definition)
     names = [q["name"] for _, q in questions_of(definition)]
@@ -759,6 +843,16 @@ def tidy_rows(report, definition):
     for name in [n for n in names if n in report.get("questions", {})]:
         question = report["questions"][name]
         if question.get("type") == "text":
+            for e in question.get("themes") or []:
+                data = {"label": question.get("label"), "base": question.get("base"), "choices": {e["theme"]: e.get("name")}}
+                add(name, data, "all", e["theme"], e.get("count"), e.get("percent"), "theme", e.get("count"))
+                add(name, data, "all", e["theme"], e.get("second_mentions"), None, "theme_second", e.get("second_mentions"))
+                for sentiment, _ in SENTIMENT_LABELS:
+                    value = (e.get("sentiment") or {}).get(sentiment)
+                    add(name, data, sentiment, e["theme"], value, None, "theme_sentiment", value)
+                if e.get("workshop_count") or (question.get("theme_coding") or {}).get("workshop_notes"):
+                    add(name, data, "workshops", e["theme"], e.get("workshop_count"), None, "theme_workshop_notes",
+                        e.get("workshop_count"), base="")
             continue
         sources = [("all", question)] + [(f"{group_question}={c}", (question.get("groups") or {}).get(c) or {}) for c, _, _ in groups]
         for group, data in sources:
@@ -881,6 +975,13 @@ def render_xlsx(consultation, report):
                         c.font = bold
             if tab.get("note"):
                 ws.append([neutralise(tab["note"])])
+        if section.get("themes"):
+            ws.append([])
+            ws.append(["Quotes for each theme (personal details removed)"])
+            ws.cell(ws.max_row, 1).font = bold
+            for theme in section["themes"]:
+                for quote in theme["quotes"]:
+                    ws.append([neutralise(theme["name"]), neutralise(quote)])
         if section.get("answers") is not None:
             ws.append([])
             ws.append([f"Answers ({len(section['answers'])})"])
@@ -966,6 +1067,14 @@ def render_docx(consultation, report):
         png = render_chart(section.get("chart"), "png", section["label"])
         if png:
             doc.add_picture(io.BytesIO(png), width=Cm(16))
+        if section.get("themes"):
+            doc.add_heading("What people said, theme by theme", level=2)
+            for theme in section["themes"]:
+                doc.add_paragraph().add_run(clean_text(theme["name"])).bold = True
+                if theme["description"]:
+                    doc.add_paragraph(clean_text(theme["description"]))
+                for quote in theme["quotes"]:
+                    doc.add_paragraph(clean_text(f"“{quote}”"), style="Quote")
         if section.get("answers") is not None:
             doc.add_paragraph().add_run(clean_text(f"Answers ({section['answers_total']})")).bold = True
             for answer in section["answers"]:
