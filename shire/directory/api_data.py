@@ -133,14 +133,16 @@ def full_service_prefetches(prefix=""):
 
 
 def services_queryset(full=False):
-    services = Service.objects.select_related("organization")
+    # The search text is Shire's own (a lower-cased copy of the words): never sent, so never read.
+    services = Service.objects.select_related("organization").defer("search_text", "organization__search_text")
     if full:
         services = services.prefetch_related(*full_service_prefetches())
     return services
 
 
 def service_at_locations_queryset(full=False):
-    rows = ServiceAtLocation.objects.select_related("service__organization", "location")
+    rows = ServiceAtLocation.objects.select_related("service__organization", "location").defer(
+        "service__search_text", "service__organization__search_text")
     if full:
         rows = rows.prefetch_related(
             Prefetch("contacts", queryset=public_contacts()),
@@ -153,7 +155,7 @@ def service_at_locations_queryset(full=False):
 
 
 def organizations_queryset(full=False, full_service=False):
-    organizations = Organization.objects.all()
+    organizations = Organization.objects.defer("search_text")
     if full or full_service:
         service_rows = Service.objects.order_by("name", "id")
         if full_service:
