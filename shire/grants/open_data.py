@@ -43,19 +43,21 @@ import json
 import os
 import re
 import tempfile
+import threading
 import warnings
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shire.consult.redact import redact
 
-from .models import Application, Award, DecisionAmendment, Programme, Round
+from .models import Application, Award, DecisionAmendment, Membership
 
 DATA = Path(__file__).resolve().parent / "data"
 GRANT_SCHEMA = DATA / "360-giving-schema.json"
@@ -290,7 +292,25 @@ def grants():
             "application__theme",
             "application__beneficiary_district",
         )
-        .prefetch_related("application__organisation__memberships__user")
+        # Only what a grant shows: never the answers, eligibility answers or anything else private.
+        .only(
+            "amount_pence", "award_date", "planned_start_on", "planned_end_on", "updated_at",
+            "application__reference", "application__title", "application__summary", "application__updated_at",
+            "application__amount_requested_pence", "application__theme__slug", "application__theme__name",
+            "application__round__slug", "application__round__name", "application__round__programme__name",
+            "application__round__programme__slug", "application__organisation__name",
+            "application__organisation__charity_number", "application__organisation__company_number",
+            "application__organisation__website", "application__beneficiary_district__name",
+            "application__beneficiary_district__gss_code",
+        )
+        .prefetch_related(
+            Prefetch(
+                "application__organisation__memberships",
+                queryset=Membership.objects.select_related("user").only(
+                    "organisation_id", "user__first_name", "user__last_name", "user__email"
+                ),
+            )
+        )
         .annotate(disbursed_pence=Sum("instalments__amount_pence", filter=Q(instalments__paid_on__isnull=False)))
         .order_by("award_date", "application__reference")
     )
@@ -330,32 +350,120 @@ def dumps(data):
 
 
 @lru_cache(maxsize=1)
-def _validator():
+def _validators():
+    """(the package schema's validator, one for the package without its grants' items, one for a grant)."""
     from jsonschema import Draft202012Validator, FormatChecker
     from referencing import Registry
     from referencing.jsonschema import DRAFT202012
 
-    grant_resource = DRAFT202012.create_resource(json.loads(GRANT_SCHEMA.read_text(encoding="utf-8")))
+    grant_schema = json.loads(GRANT_SCHEMA.read_text(encoding="utf-8"))
+    grant_resource = DRAFT202012.create_resource(grant_schema)
     registry = Registry().with_resources((url, grant_resource) for url in GRANT_SCHEMA_URLS)
-    schema = json.loads(PACKAGE_SCHEMA.read_text(encoding="utf-8"))
-    return Draft202012Validator(schema, registry=registry, format_checker=FormatChecker())
+    package_schema = json.loads(PACKAGE_SCHEMA.read_text(encoding="utf-8"))
+    shell = json.loads(json.dumps(package_schema))
+    shell["properties"]["grants"] = {key: value for key, value in shell["properties"]["grants"].items()
+                                     if key not in ("items", "uniqueItems")}
+    checker = FormatChecker()
+    return (
+        Draft202012Validator(package_schema, registry=registry, format_checker=checker),
+        Draft202012Validator(shell, format_checker=checker),
+        Draft202012Validator(grant_schema, registry=registry, format_checker=checker),
+    )
 
 
-def validation_errors(data):
-    """Where `data` breaks the 360Giving package schema: a list of 'path: message' strings (empty if valid)."""
-    errors = sorted(_validator().iter_errors(data), key=lambda error: list(error.absolute_path))
-    return ["/".join(str(part) for part in error.absolute_path) + ": " + error.message for error in errors]
+def _messages(errors, prefix=()):
+    errors = sorted(errors, key=lambda error: [str(part) for part in error.absolute_path])
+    return ["/".join(str(part) for part in (*prefix, *error.absolute_path)) + ": " + error.message for error in errors]
 
 
-def export(today=None):
-    """The package as JSON bytes, checked against the schema. Raises OpenDataError if it cannot be published."""
+def validation_errors(data, whole=False):
+    """Where `data` breaks the 360Giving package schema: a list of 'path: message' strings (empty if valid).
+
+    The package schema asks for the grants to be unique items ("uniqueItems"), which a validator checks
+    by comparing every grant with every other: minutes for a few thousand grants. So, unless `whole`,
+    the package is checked without its grants' items, each grant against the grant schema (the package
+    schema's items), and the grants' ids for uniqueness: grants with different ids are different items.
+    The same result, in time linear in the number of grants.
+    """
+    whole_validator, shell_validator, grant_validator = _validators()
+    if whole:
+        return _messages(whole_validator.iter_errors(data))
+    messages = _messages(shell_validator.iter_errors(data))
+    grants_ = data.get("grants") if isinstance(data, dict) else None
+    if isinstance(grants_, list):
+        for index, record in enumerate(grants_):
+            messages += [f"grants/{index}{'/' if path else ''}{path}: {message}"
+                         for path, message in _grant_errors(grant_validator, record)]
+        ids = [record.get("id") for record in grants_ if isinstance(record, dict)]
+        repeated = sorted({str(i) for i in ids if ids.count(i) > 1}) if len(set(map(str, ids))) != len(ids) else []
+        if repeated:
+            messages.append(f"grants: more than one grant has the id {', '.join(repeated[:5])}")
+    return messages
+
+
+_checked = OrderedDict()  # canonical JSON of a grant -> its errors; most grants do not change between exports
+_checked_lock = threading.Lock()
+CHECKED_GRANTS_KEPT = 50_000
+
+
+def _grant_errors(validator, record):
+    """The grant's errors, remembered by its content: re-checking an unchanged grant is free."""
+    key = hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).digest()
+    with _checked_lock:
+        if key in _checked:
+            _checked.move_to_end(key)
+            return _checked[key]
+    found = [
+        ("/".join(str(part) for part in error.absolute_path), error.message)
+        for error in sorted(validator.iter_errors(record), key=lambda error: [str(p) for p in error.absolute_path])
+    ]
+    with _checked_lock:
+        _checked[key] = found
+        while len(_checked) > CHECKED_GRANTS_KEPT:
+            _checked.popitem(last=False)
+    return found
+
+
+def _fingerprint(today):
+    """What the export depends on, cheaply: the published awards' count and latest changes, the settings, the day."""
+    from django.db.models import Max
+
+    figures = published_awards().aggregate(
+        fp_count=Count("id", distinct=True), fp_award=Max("updated_at"), fp_application=Max("application__updated_at"),
+        fp_organisation=Max("application__organisation__updated_at"), fp_round=Max("application__round__updated_at"),
+        fp_programme=Max("application__round__programme__updated_at"), fp_paid=Max("instalments__paid_on"),
+        fp_paid_count=Count("instalments", filter=Q(instalments__paid_on__isnull=False)),
+    )
+    key = json.dumps([figures, today, prefix(), funder_id(), licence(), site_url(), settings.COUNCIL_NAME],
+                     default=str, sort_keys=True)
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+EXPORT_CACHE_SECONDS = 10 * 60
+
+
+def export(today=None, cached=False):
+    """The package as JSON bytes, checked against the schema. Raises OpenDataError if it cannot be published.
+
+    With `cached` (the public downloads), a file made in the last ten minutes from the same awards is
+    reused: building and checking thousands of grants takes seconds. A change to an award, its
+    application, organisation, round or programme, or a payment, makes a new one at once; renaming a
+    theme or a district shows within ten minutes.
+    """
+    today = today or timezone.localdate()
+    key = f"grants-360giving-json-{_fingerprint(today)}" if cached else None
+    if key and (found := cache.get(key)) is not None:
+        return found
     data = package(today)
     if not data["grants"]:
         raise OpenDataError("There are no awarded grants to publish: a 360Giving file must hold at least one grant.")
     errors = validation_errors(data)
     if errors:
-        raise OpenDataError("The 360Giving data is not valid:\n" + "\n".join(errors[:20]))
-    return dumps(data)
+        raise OpenDataError("The 360Giving data is not valid:\n" + "\n".join(error[:300] for error in errors[:20]))
+    result = dumps(data)
+    if key:
+        cache.set(key, result, timeout=EXPORT_CACHE_SECONDS)
+    return result
 
 
 # --- CSV and XLSX (flattentool) -----------------------------------------------------------------
@@ -405,9 +513,9 @@ def flatten(json_bytes, fmt):
     return result
 
 
-def export_as(fmt, today=None):
+def export_as(fmt, today=None, cached=False):
     """(bytes, content type, file extension) of the export in fmt: json, csv or xlsx."""
-    json_bytes = export(today)
+    json_bytes = export(today, cached=cached)
     content_type, extension = FORMATS[fmt]
     return (json_bytes if fmt == "json" else flatten(json_bytes, fmt)), content_type, extension
 

@@ -37,7 +37,7 @@ def download(request, fmt):
     if fmt not in open_data.FORMATS:
         raise Http404
     try:
-        content, content_type, extension = open_data.export_as(fmt)
+        content, content_type, extension = open_data.export_as(fmt, cached=True)
     except open_data.OpenDataError:
         raise Http404("No grants have been published yet.") from None
     response = HttpResponse(content, content_type=content_type)

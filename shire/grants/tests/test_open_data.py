@@ -178,6 +178,29 @@ def test_export_validates_against_the_standards_package_and_grant_schemas():
     assert len(open_data.validation_errors(broken)) >= 2
 
 
+def test_the_fast_check_finds_what_the_whole_schema_finds():
+    decided_world()
+    data = json.loads(open_data.export())
+    second = json.loads(json.dumps(data["grants"][0]))
+    second["id"] += "-2"
+    broken = json.loads(json.dumps(data))
+    broken["grants"].append(second)
+    broken["grants"][0]["currency"] = "POUNDS"
+    broken["grants"][0]["awardDate"] = "15/07/2019"
+    del broken["grants"][1]["recipientOrganization"]
+    broken["version"] = "one"
+    assert sorted(open_data.validation_errors(broken)) == sorted(open_data.validation_errors(broken, whole=True))
+    assert sorted(error.split(":")[0] for error in open_data.validation_errors(broken)) == [
+        "grants/0/awardDate", "grants/0/currency", "grants/1", "version"]
+    # The same grant twice: the whole schema says the items are not unique; the fast check names the id.
+    twice = json.loads(json.dumps(data))
+    twice["grants"].append(twice["grants"][0])
+    assert len(open_data.validation_errors(twice, whole=True)) == 1
+    assert open_data.validation_errors(twice) == [f"grants: more than one grant has the id {data['grants'][0]['id']}"]
+    empty = {**data, "grants": []}
+    assert open_data.validation_errors(empty) == open_data.validation_errors(empty, whole=True) != []
+
+
 @needs_standard
 def test_the_packaged_schemas_are_the_standards_own():
     for name in ("360-giving-schema.json", "360-giving-package-schema.json"):
@@ -345,6 +368,23 @@ def test_xlsx_has_the_templates_sheets_and_titles():
         assert set(headings) <= set(template[sheet.title]), sheet.title
     classifications = list(workbook["Classifications"].iter_rows(values_only=True))
     assert classifications[1][2:4] == ("theme-0", "Disadvantaged young people")
+
+
+def test_the_downloads_reuse_a_recent_export_until_an_award_changes(monkeypatch):
+    world = decided_world()
+    builds = []
+    real = open_data.package
+    monkeypatch.setattr(open_data, "package", lambda today=None: builds.append(1) or real(today))
+    first = open_data.export(cached=True)
+    assert open_data.export(cached=True) == first and len(builds) == 1
+    open_data.export()  # the command line always builds afresh
+    assert len(builds) == 2
+    Application.objects.filter(pk=world["application"].pk).update(title="Lunch club minibus (renamed)")
+    world["application"].refresh_from_db()
+    world["application"].save(update_fields=["updated_at"])
+    assert b"(renamed)" in open_data.export(cached=True) and len(builds) == 3
+    PaymentInstalment.objects.filter(award=world["award"], number=2).update(paid_on=date(2020, 3, 2))
+    assert b'"amountDisbursed": 2500.5' in open_data.export(cached=True) and len(builds) == 4
 
 
 def test_flattening_is_cached_by_the_data(monkeypatch):
