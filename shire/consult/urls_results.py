@@ -3,6 +3,7 @@ consultation pages, and the officers' results pages beside the staff consultatio
 from django.urls import path
 
 from . import views_results as views
+from . import views_themes as themes
 
 app_name = "consult_results"
 urlpatterns = [
@@ -11,4 +12,23 @@ urlpatterns = [
     path("staff/consultations/<slug:slug>/results/report.<str:fmt>", views.download, name="download"),
     path("staff/consultations/<slug:slug>/results/workshops/", views.workshops, name="workshops"),
     path("staff/consultations/<slug:slug>/results/publish/", views.publish, name="publish"),
+    # Themes in free-text answers (views_themes.py)
+    path("staff/consultations/<slug:slug>/results/themes/", themes.index, name="themes"),
+    path("staff/consultations/<slug:slug>/results/themes/<str:question>/", themes.question_page, name="themes-question"),
+    path("staff/consultations/<slug:slug>/results/themes/<str:question>/propose/", themes.propose, name="themes-propose"),
+    path("staff/consultations/<slug:slug>/results/themes/<str:question>/add/", themes.add, name="themes-add"),
+    path("staff/consultations/<slug:slug>/results/themes/<str:question>/merge/", themes.merge, name="themes-merge"),
+    path("staff/consultations/<slug:slug>/results/themes/<str:question>/import/", themes.import_codebook, name="themes-import"),
+    path("staff/consultations/<slug:slug>/results/themes/<str:question>/codebook.csv", themes.codebook_csv,
+         name="themes-codebook"),
+    path("staff/consultations/<slug:slug>/results/themes/<str:question>/theme/<int:pk>/", themes.edit, name="themes-edit"),
+    path("staff/consultations/<slug:slug>/results/themes/<str:question>/theme/<int:pk>/split/", themes.split,
+         name="themes-split"),
+    path("staff/consultations/<slug:slug>/results/themes/<str:question>/theme/<int:pk>/delete/", themes.delete,
+         name="themes-delete"),
+    path("staff/consultations/<slug:slug>/results/themes/<str:question>/code/", themes.code, name="themes-code"),
+    path("staff/consultations/<slug:slug>/results/themes/<str:question>/review/", themes.review, name="themes-review"),
+    path("staff/consultations/<slug:slug>/results/themes/<str:question>/notes/", themes.notes, name="themes-notes"),
+    path("staff/consultations/<slug:slug>/results/themes/<str:question>/notes/<int:pk>/remove/", themes.remove_note,
+         name="themes-note-remove"),
 ]
