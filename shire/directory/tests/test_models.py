@@ -120,3 +120,14 @@ def test_schedules_sort_by_first_day_then_time():
     monday = Schedule(byday="2MO", opens_at=time(19))
     undated = Schedule(description="By arrangement")
     assert sorted([undated, later, monday, earlier], key=services.schedule_sort_key) == [monday, earlier, later, undated]
+
+
+def test_postgresql_has_trigram_indexes_for_word_search():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes are for PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'directory_%%_search_trgm'")
+        assert sorted(row[0] for row in cursor.fetchall()) == [
+            "directory_organization_search_trgm", "directory_service_search_trgm"]
