@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -394,6 +394,11 @@ def returns_for_organisation_member(user):
 
 
 # --- figures for the dashboards, `shire grants summary` and the annual report ---------------------------
+#
+# Every figure comes from one GROUP BY query over the awards, by round, theme and district
+# (`_cells`): at most rounds × themes × districts rows, however many applications there are.
+# Totals by programme, round, theme and district are sums of those few rows; the names come from
+# the small tables of programmes, rounds, themes and districts.
 
 
 def _programme_ids(programmes):
@@ -410,9 +415,108 @@ def _awards(programmes=None):
     return queryset
 
 
-def _rows(queryset, keys):
-    rows = queryset.values(*keys).annotate(awards=Count("id"), amount_pence=Coalesce(Sum("amount_pence"), 0))
-    return list(rows.order_by(*keys))
+def _cells(programmes=None, round_=None):
+    """[{round, theme, district, awards, amount_pence}]: the awards counted and summed in the database."""
+    queryset = _awards(programmes)
+    if round_ is not None:
+        queryset = queryset.filter(application__round=round_)
+    rows = (
+        queryset.values(round=F("application__round"), theme=F("application__theme"),
+                        district=F("application__beneficiary_district"))
+        .annotate(awards=Count("id"), amount_pence=Coalesce(Sum("amount_pence"), 0))
+        .order_by()
+    )
+    return list(rows)
+
+
+def _add_up(cells, key):
+    """{key(cell): (awards, amount_pence)} over the cells."""
+    sums = {}
+    for cell in cells:
+        awards, amount = sums.get(key(cell), (0, 0))
+        sums[key(cell)] = (awards + cell["awards"], amount + cell["amount_pence"])
+    return sums
+
+
+def _rounds(programmes):
+    queryset = Round.objects.all() if programmes is None else Round.objects.filter(programme__in=_programme_ids(programmes))
+    return list(
+        queryset.order_by("programme__name", "-opens_on", "name").values(
+            "pk", "slug", "name", "programme", "programme__name", "programme__slug", "budget_pence"
+        )
+    )
+
+
+def _programmes(programmes):
+    queryset = Programme.objects.all() if programmes is None else Programme.objects.filter(pk__in=_programme_ids(programmes))
+    return list(queryset.order_by("name").values("pk", "slug", "name"))
+
+
+def _totals(cells):
+    return {"awards": sum(c["awards"] for c in cells), "amount_pence": sum(c["amount_pence"] for c in cells)}
+
+
+def _by_programme(cells, programme_rows, round_rows):
+    programme_of = {r["pk"]: r["programme"] for r in round_rows}
+    sums = _add_up(cells, lambda c: programme_of.get(c["round"]))
+    result = []
+    for row in programme_rows:
+        awards, amount = sums.get(row["pk"], (0, 0))
+        result.append({"programme": row["pk"], "slug": row["slug"], "name": row["name"], "awards": awards,
+                       "amount_pence": amount})
+    return result
+
+
+def _by_round(cells, round_rows):
+    sums = _add_up(cells, lambda c: c["round"])
+    result = []
+    for row in round_rows:
+        awards, amount = sums.get(row["pk"], (0, 0))
+        result.append(
+            {
+                "round": row["pk"], "slug": row["slug"], "name": row["name"], "programme": row["programme"],
+                "programme_name": row["programme__name"], "programme_slug": row["programme__slug"],
+                "budget_pence": row["budget_pence"], "awards": awards, "amount_pence": amount,
+                "remaining_pence": row["budget_pence"] - amount,
+            }
+        )
+    return result
+
+
+def _theme_rows(cells):
+    ids = {c["theme"] for c in cells if c["theme"] is not None}
+    return {t["pk"]: t for t in Theme.objects.filter(pk__in=ids).values("pk", "slug", "name", "order")}
+
+
+def _by_theme(cells, round_rows, themes):
+    """By programme, then theme in the programme's order, "No theme" last."""
+    programme_of = {r["pk"]: (r["programme__name"], r["programme"]) for r in round_rows}
+    sums = _add_up(cells, lambda c: (programme_of[c["round"]], c["theme"]))
+    ranked = []
+    for ((programme_name, _), theme), (awards, amount) in sums.items():
+        row = themes.get(theme)
+        order = (programme_name, row is None, row["order"] if row else 0, row["name"] if row else "")
+        ranked.append((order, {
+            "programme_name": programme_name,
+            "theme": theme,
+            "name": row["name"] if row else "No theme",
+            "awards": awards,
+            "amount_pence": amount,
+        }))
+    return [row for _, row in sorted(ranked, key=lambda pair: pair[0])]
+
+
+def _by_district(cells):
+    sums = _add_up(cells, lambda c: c["district"])
+    result = []
+    for district in District.objects.order_by("name").values("pk", "name", "gss_code"):
+        awards, amount = sums.get(district["pk"], (0, 0))
+        result.append({"district": district["pk"], "name": district["name"], "gss_code": district["gss_code"],
+                       "awards": awards, "amount_pence": amount})
+    if None in sums:
+        awards, amount = sums[None]
+        result.append({"district": None, "name": "Not recorded", "gss_code": "", "awards": awards, "amount_pence": amount})
+    return result
 
 
 def totals(programmes=None):
@@ -422,70 +526,25 @@ def totals(programmes=None):
 
 def awards_by_programme(programmes=None):
     """[{programme, slug, name, awards, amount_pence}] for every programme (those with no awards too)."""
-    queryset = Programme.objects.all() if programmes is None else Programme.objects.filter(pk__in=_programme_ids(programmes))
-    rows = queryset.annotate(
-        awards=Count("rounds__applications__award"),
-        amount_pence=Coalesce(Sum("rounds__applications__award__amount_pence"), 0),
-    ).values("pk", "slug", "name", "awards", "amount_pence")
-    return [{"programme": row.pop("pk"), **row} for row in rows.order_by("name")]
+    return _by_programme(_cells(programmes), _programmes(programmes), _rounds(programmes))
 
 
 def awards_by_round(programmes=None):
     """[{round, slug, name, programme, programme_name, budget_pence, awards, amount_pence, remaining_pence}]
     for every round (those with no awards too): the money left in each round."""
-    queryset = Round.objects.all() if programmes is None else Round.objects.filter(programme__in=_programme_ids(programmes))
-    rows = queryset.annotate(
-        awards=Count("applications__award"),
-        amount_pence=Coalesce(Sum("applications__award__amount_pence"), 0),
-    ).values("pk", "slug", "name", "programme", "programme__name", "programme__slug", "budget_pence", "opens_on", "awards", "amount_pence")
-    result = []
-    for row in rows.order_by("programme__name", "-opens_on", "name"):
-        result.append(
-            {
-                "round": row["pk"], "slug": row["slug"], "name": row["name"], "programme": row["programme"],
-                "programme_name": row["programme__name"], "programme_slug": row["programme__slug"],
-                "budget_pence": row["budget_pence"], "awards": row["awards"], "amount_pence": row["amount_pence"],
-                "remaining_pence": row["budget_pence"] - row["amount_pence"],
-            }
-        )
-    return result
+    return _by_round(_cells(programmes), _rounds(programmes))
 
 
 def awards_by_theme(programmes=None, round_=None):
-    """[{programme_name, theme, name, awards, amount_pence}]; theme None for awards with no theme."""
-    queryset = _awards(programmes)
-    if round_ is not None:
-        queryset = queryset.filter(application__round=round_)
-    rows = _rows(queryset, ["application__round__programme__name", "application__theme", "application__theme__name"])
-    return [
-        {
-            "programme_name": row["application__round__programme__name"],
-            "theme": row["application__theme"],
-            "name": row["application__theme__name"] or "No theme",
-            "awards": row["awards"],
-            "amount_pence": row["amount_pence"],
-        }
-        for row in rows
-    ]
+    """[{programme_name, theme, name, awards, amount_pence}]; theme None ("No theme") for awards with none."""
+    cells = _cells(programmes, round_)
+    return _by_theme(cells, _rounds(programmes), _theme_rows(cells))
 
 
 def awards_by_district(programmes=None):
     """[{district, name, gss_code, awards, amount_pence}] by the district the project helps, every district
     listed (those with no awards too), and "Not recorded" last if any award has none."""
-    queryset = _awards(programmes)
-    counted = dict(
-        (row["application__beneficiary_district"], row)
-        for row in _rows(queryset, ["application__beneficiary_district"])
-    )
-    result = []
-    for district in District.objects.order_by("name").values("pk", "name", "gss_code"):
-        row = counted.get(district["pk"], {"awards": 0, "amount_pence": 0})
-        result.append({"district": district["pk"], "name": district["name"], "gss_code": district["gss_code"],
-                       "awards": row["awards"], "amount_pence": row["amount_pence"]})
-    if None in counted:
-        result.append({"district": None, "name": "Not recorded", "gss_code": "", "awards": counted[None]["awards"],
-                       "amount_pence": counted[None]["amount_pence"]})
-    return result
+    return _by_district(_cells(programmes))
 
 
 def summary(programmes=None):
@@ -495,42 +554,39 @@ def summary(programmes=None):
       "rounds": [{"round": slug, "name", "budget_pence", "awards", "amount_pence", "remaining_pence",
                   "themes": [{"theme": slug or None, "name", "awards", "amount_pence"}]}]}]
     """
-    rounds = awards_by_round(programmes)
-    queryset = _awards(programmes)
-    by_round_theme = {}
-    for row in _rows(queryset, ["application__round", "application__theme__slug", "application__theme__name"]):
-        by_round_theme.setdefault(row["application__round"], []).append(
-            {
-                "theme": row["application__theme__slug"],
-                "name": row["application__theme__name"] or "No theme",
-                "awards": row["awards"],
-                "amount_pence": row["amount_pence"],
-            }
-        )
-    programmes_out = {}
-    for programme in awards_by_programme(programmes):
-        programmes_out[programme["programme"]] = {
+    cells = _cells(programmes)
+    round_rows = _rounds(programmes)
+    themes = _theme_rows(cells)
+    by_round_theme = _add_up(cells, lambda c: (c["round"], c["theme"]))
+    result = {}
+    for programme in _by_programme(cells, _programmes(programmes), round_rows):
+        result[programme["programme"]] = {
             "programme": programme["slug"], "name": programme["name"], "awards": programme["awards"],
             "amount_pence": programme["amount_pence"], "rounds": [],
         }
-    for row in rounds:
-        programmes_out[row["programme"]]["rounds"].append(
+    for row in _by_round(cells, round_rows):
+        round_themes = []
+        for (round_id, theme), (awards, amount) in by_round_theme.items():
+            if round_id == row["round"]:
+                theme_row = themes.get(theme)
+                round_themes.append({
+                    "theme": theme_row["slug"] if theme_row else None,
+                    "name": theme_row["name"] if theme_row else "No theme",
+                    "awards": awards,
+                    "amount_pence": amount,
+                })
+        result[row["programme"]]["rounds"].append(
             {
                 "round": row["slug"], "name": row["name"], "budget_pence": row["budget_pence"], "awards": row["awards"],
                 "amount_pence": row["amount_pence"], "remaining_pence": row["remaining_pence"],
-                "themes": sorted(by_round_theme.get(row["round"], []), key=lambda t: t["name"]),
+                "themes": sorted(round_themes, key=lambda t: t["name"]),
             }
         )
-    return list(programmes_out.values())
-
-
-def theme_names(programmes=None):
-    queryset = Theme.objects.all() if programmes is None else Theme.objects.filter(programme__in=_programme_ids(programmes))
-    return list(queryset.values_list("name", flat=True))
+    return list(result.values())
 
 
 def dashboard(programmes=None, today=None):
-    """Everything the officers' dashboard shows, in a handful of aggregate queries."""
+    """Everything the officers' dashboard shows: one GROUP BY over the awards, one over the monitoring returns."""
     today = today or timezone.localdate()
     returns = MonitoringReturn.objects.all()
     if programmes is not None:
@@ -541,12 +597,14 @@ def dashboard(programmes=None, today=None):
         received=Count("id", filter=Q(submitted_on__isnull=False)),
         people_helped=Coalesce(Sum("people_helped"), 0),
     )
+    cells = _cells(programmes)
+    round_rows = _rounds(programmes)
     return {
-        "totals": totals(programmes),
-        "by_programme": awards_by_programme(programmes),
-        "by_round": awards_by_round(programmes),
-        "by_theme": awards_by_theme(programmes),
-        "by_district": awards_by_district(programmes),
+        "totals": _totals(cells),
+        "by_programme": _by_programme(cells, _programmes(programmes), round_rows),
+        "by_round": _by_round(cells, round_rows),
+        "by_theme": _by_theme(cells, round_rows, _theme_rows(cells)),
+        "by_district": _by_district(cells),
         "monitoring": monitoring,
         "today": today,
     }
