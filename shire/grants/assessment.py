@@ -24,6 +24,8 @@ has not declared a conflict: because each such assessor's maximum is the same, i
 of their weighted totals. It is computed in the database (`with_scores`), so lists can be ranked
 by it, and never stored.
 """
+import logging
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
@@ -39,6 +41,7 @@ from shire.core.models import User
 from . import services
 from .models import Application, ApplicationEvent, AssessorAssignment, Criterion, Round, Score
 
+log = logging.getLogger(__name__)
 S = Application.Status
 Kind = ApplicationEvent.Kind
 
@@ -173,7 +176,10 @@ def return_for_information(application, officer, message, url=None):
         raise AssessmentError("Enter what the applicant needs to tell you or send.")
     require_officer(officer, application)
     event = services.transition(application, S.RETURNED, officer, note=message)
-    send_returned_email(application, message, url)
+    try:
+        send_returned_email(application, message, url)
+    except OSError:  # the mail server refused or was unreachable: the applicant still sees it on their page
+        log.exception("More-information e-mail for application %s not sent", application.pk)
     return event
 
 

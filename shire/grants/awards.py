@@ -24,6 +24,7 @@ are each one or two aggregate queries (GROUP BY in the database), whatever the n
 applications. Money is in pence.
 """
 import calendar
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -53,6 +54,7 @@ from .models import (
     Theme,
 )
 
+log = logging.getLogger(__name__)
 S = Application.Status
 Kind = ApplicationEvent.Kind
 OUTCOME_STATUS = {
@@ -218,8 +220,17 @@ def decide(application, officer, outcome, reasons, amount_pence=None, conditions
             )
     for name in ("status", "updated_at"):
         setattr(application, name, getattr(locked, name))
-    send_decision_letters(locked, officer, site=site)
+    try:
+        send_decision_letters(locked, officer, site=site)
+    except OSError:  # the mail server refused or was unreachable (smtplib's errors are OSErrors)
+        # The decision stands; the application page offers to send the letter again.
+        log.exception("Decision letter for application %s not sent", locked.pk)
     return decision
+
+
+def letter_sent(application):
+    """Whether a decision letter has been e-mailed for `application`."""
+    return application.events.filter(kind=Kind.LETTER).exists()
 
 
 def decision_conditions(application):

@@ -330,7 +330,14 @@ def decide(request, reference):
         except services.GrantsError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"The decision on application {reference} was recorded and the letter sent.")
+            if awards.letter_sent(application):
+                messages.success(request, f"The decision on application {reference} was recorded and the letter sent.")
+            else:
+                messages.error(
+                    request,
+                    f"The decision on application {reference} was recorded, but the letter could not be e-mailed. "
+                    "Try “E-mail the letter again” later.",
+                )
             return redirect(target)
     return render(
         request,
@@ -374,7 +381,11 @@ def send_letter(request, reference):
     application = _application(request, reference)
     if not application.is_decided:
         raise Http404
-    sent = awards.send_decision_letters(application, request.user, site=_site(request))
+    try:
+        sent = awards.send_decision_letters(application, request.user, site=_site(request))
+    except OSError:
+        messages.error(request, "The letter could not be e-mailed. Try again later.")
+        return redirect("grants:grants_officer:application", reference=reference)
     messages.success(request, f"The decision letter was e-mailed again to {sent} member{'s' if sent != 1 else ''}.")
     return redirect("grants:grants_officer:application", reference=reference)
 

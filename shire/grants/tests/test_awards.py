@@ -417,3 +417,22 @@ def test_the_dashboard_takes_under_300_ms_with_10000_applications(team):
     assert sum(r["amount_pence"] for r in figures["by_district"]) == figures["totals"]["amount_pence"]
     assert dashboard_seconds < 0.3, f"the dashboard's figures took {dashboard_seconds * 1000:.0f} ms"
     assert summary_seconds < 0.3, f"the summary took {summary_seconds * 1000:.0f} ms"
+
+
+def test_a_letter_the_mail_server_refuses_leaves_the_decision_standing(application, officer, monkeypatch):
+    import smtplib
+
+    from django.core.mail import EmailMultiAlternatives
+
+    def refuse(self, fail_silently=False):
+        raise smtplib.SMTPServerDisconnected("connection lost")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
+    awards.decide(application, officer, "award", "Good.")
+    application.refresh_from_db()
+    assert application.status == S.AWARDED and Award.objects.filter(application=application).exists()
+    assert not awards.letter_sent(application)
+    monkeypatch.undo()
+    mail.outbox.clear()
+    awards.send_decision_letters(application, officer)
+    assert awards.letter_sent(application) and len(mail.outbox) == 1
