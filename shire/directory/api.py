@@ -19,18 +19,26 @@ full=maybe) is answered 400 with a JSON error naming it; an unknown id 404 with 
 Parameters the API does not know are ignored, as usual for HTTP APIs; `proximity`, which the
 specification offers, needs postcode centroids Shire does not hold, so it is refused with 400.
 
+Answers are kept for DIRECTORY_API_CACHE_SECONDS (60 by default; see cache_seconds) and sent
+with `Cache-Control: public, max-age=60`: a change to the directory shows in the API within a
+minute. The answers are open data, the same for everyone, so nothing private can leak this way.
+
 Contacts and phone numbers marked private never appear (api_data reads them through `.public()`).
 Anyone may read the API (it is open data), including scripts on other sites: every answer
 carries `Access-Control-Allow-Origin: *`.
 """
+import hashlib
 import math
+import os
 import re
 import uuid
 from datetime import UTC, datetime
 from functools import wraps
 
-from django.db.models import Exists, OuterRef, Q
-from django.http import JsonResponse
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Q, Window
+from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from rfc3339_validator import validate_rfc3339
 
@@ -72,15 +80,34 @@ def api_view(view):
             response = error_response(405, "This API is read-only: use GET.")
             response["Allow"] = "GET, HEAD"
         else:
-            try:
-                response = view(request, *args, **kwargs)
-            except BadParameter as error:
-                response = error_response(400, error.message, error.name)
+            seconds = cache_seconds()
+            key = "oruk:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+            cached = cache.get(key) if seconds else None
+            if cached is not None:
+                response = HttpResponse(cached, content_type="application/json")
+            else:
+                try:
+                    response = view(request, *args, **kwargs)
+                except BadParameter as error:
+                    response = error_response(400, error.message, error.name)
+                if seconds and response.status_code == 200:
+                    cache.set(key, response.content, seconds)
+            if seconds and response.status_code == 200:
+                response["Cache-Control"] = f"public, max-age={seconds}"
         response["Access-Control-Allow-Origin"] = "*"
         return response
 
     wrapped.csrf_exempt = True
     return wrapped
+
+
+def cache_seconds():
+    """How long an answer is kept and reused (each server process keeps its own): settings'
+    DIRECTORY_API_CACHE_SECONDS, else $SHIRE_API_CACHE_SECONDS, else 60; 0 turns it off."""
+    value = getattr(settings, "DIRECTORY_API_CACHE_SECONDS", None)
+    if value is None:
+        value = os.environ.get("SHIRE_API_CACHE_SECONDS", "60")
+    return int(value)
 
 
 def json_response(data):
@@ -164,14 +191,19 @@ def paginate(request, queryset, build, *, default_per_page=DEFAULT_PER_PAGE):
     format_param(request)
     page = int_param(request, "page", 1, 1, 10**9)
     per_page = int_param(request, "per_page", default_per_page, 1, MAX_PER_PAGE if default_per_page <= MAX_PER_PAGE else None)
-    total = queryset.count()
-    total_pages = math.ceil(total / per_page) if total else 0
     offset = (page - 1) * per_page
+    # The page's ids and the count in one query, from the ordering's index alone; then only those
+    # rows with their joins. (Joining every row that OFFSET skips, to throw it away, made deep pages
+    # of 10,000 services slow.)
+    head = list(queryset.annotate(_total=Window(Count("pk"))).values_list("pk", "_total")[offset:offset + per_page])
+    if head:
+        total = head[0][1]
+    else:
+        total = queryset.count() if offset else 0
+    total_pages = math.ceil(total / per_page) if total else 0
     rows = []
-    if offset < total:
-        # The page's ids first, from the ordering's index alone, then those rows with their joins:
-        # joining every row skipped by OFFSET, to throw it away, made deep pages slow.
-        ids = list(queryset.values_list("pk", flat=True)[offset:offset + per_page])
+    if head:
+        ids = [pk for pk, _ in head]
         by_id = {row.pk: row for row in queryset.filter(pk__in=ids)}
         rows = [by_id[pk] for pk in ids if pk in by_id]
     return json_response({

@@ -10,6 +10,12 @@ from shire.directory.models import Contact, Organization, Phone, Service, Servic
 
 from .oruk_sample import PRIVATE_MARKER, make_sample
 
+
+@pytest.fixture(autouse=True)
+def _no_api_cache(settings):
+    """Every request reaches the views (the API's 60-second cache is tested on its own)."""
+    settings.DIRECTORY_API_CACHE_SECONDS = 0
+
 pytestmark = pytest.mark.django_db
 
 
@@ -359,3 +365,20 @@ def test_a_full_service_costs_a_fixed_number_of_queries(client, s, django_assert
         client.get(f"/api/oruk/services/{s['football'].pk}")
     with django_assert_max_num_queries(3):
         client.get("/api/oruk/services")  # a count and a page, with the organisations joined
+
+
+def test_answers_are_kept_for_a_minute_and_say_so(client, s, settings, django_assert_num_queries):
+    from django.core.cache import cache
+
+    settings.DIRECTORY_API_CACHE_SECONDS = 60
+    cache.clear()
+    first = client.get("/api/oruk/services")
+    assert first["Cache-Control"] == "public, max-age=60"
+    with django_assert_num_queries(0):
+        again = client.get("/api/oruk/services")
+    assert again.content == first.content and again["Access-Control-Allow-Origin"] == "*"
+    assert client.get("/api/oruk/services?page=1").content != b""  # another URL, its own answer
+    # Errors are not kept.
+    assert "Cache-Control" not in client.get("/api/oruk/services?page=x")
+    assert "Cache-Control" not in client.get(f"/api/oruk/services/{uuid.uuid4()}")
+    cache.clear()

@@ -21,6 +21,12 @@ from shire.directory import openapi
 
 from .oruk_sample import make_sample
 
+
+@pytest.fixture(autouse=True)
+def _no_api_cache(settings):
+    """Every request reaches the views (the API's 60-second cache is tested on its own)."""
+    settings.DIRECTORY_API_CACHE_SECONDS = 0
+
 REPO = Path(__file__).resolve().parents[3]
 STANDARDS = REPO.parent / "shared" / "standards"
 ORUK_SCHEMAS = STANDARDS / "openreferral-uk" / "3.0" / "schema"

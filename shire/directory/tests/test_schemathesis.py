@@ -18,6 +18,12 @@ from hypothesis import HealthCheck, settings
 
 from .oruk_sample import PRIVATE_MARKER, make_sample
 
+
+@pytest.fixture(autouse=True)
+def _no_api_cache(settings):
+    """Every request reaches the views (the API's 60-second cache is tested on its own)."""
+    settings.DIRECTORY_API_CACHE_SECONDS = 0
+
 MAX_EXAMPLES = 30
 
 application = get_wsgi_application()
