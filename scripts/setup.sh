@@ -116,7 +116,8 @@ else
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
   fi
   say "installing requirements.lock exactly (uv pip sync)"
-  "$VENV/bin/uv" pip sync --quiet --python "$VENV/bin/python" requirements.lock
+  # Compiled now, so that no command pays for compiling polars and Django's sources at start-up.
+  "$VENV/bin/uv" pip sync --quiet --compile-bytecode --python "$VENV/bin/python" requirements.lock
   "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" --no-deps -e .
   echo "$want" > "$STAMP"
 fi
