@@ -21,7 +21,8 @@ specification offers, needs postcode centroids Shire does not hold, so it is ref
 
 Answers are kept for DIRECTORY_API_CACHE_SECONDS (60 by default; see cache_seconds) and sent
 with `Cache-Control: public, max-age=60`: a change to the directory shows in the API within a
-minute. The answers are open data, the same for everyone, so nothing private can leak this way.
+minute (at once in the server process that made the change: the cache key holds the directory's
+version, services.directory_version()). The answers are open data, the same for everyone, so nothing private can leak this way.
 
 Contacts and phone numbers marked private never appear (api_data reads them through `.public()`).
 Anyone may read the API (it is open data), including scripts on other sites: every answer
@@ -81,7 +82,9 @@ def api_view(view):
             response["Allow"] = "GET, HEAD"
         else:
             seconds = cache_seconds()
-            key = "oruk:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+            # The directory's version (services.directory_version, changed by every save or delete)
+            # in the key: a change shows at once in this process, and within the minute in others.
+            key = f"oruk:{services.directory_version()}:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
             cached = cache.get(key) if seconds else None
             if cached is not None:
                 response = HttpResponse(cached, content_type="application/json")

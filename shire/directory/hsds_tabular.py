@@ -1207,6 +1207,8 @@ def write_records(records, warnings, actor=None):
             services.refresh_search_text(Service.objects.filter(pk__in=touched_services[start:start + 2000]))
         timed = [Service(pk=pk, updated_at=when) for pk, when in service_times.items()]
         Service.objects.bulk_update(timed, ["updated_at"], batch_size=1000)
+    # Bulk writes send no save signals: say that the directory changed, for the pages' caches.
+    transaction.on_commit(services.directory_changed)
     audit.record(actor, "directory.hsds_import", PACKAGE, counts={k: list(v) for k, v in result.counts.items()})
     return result
 

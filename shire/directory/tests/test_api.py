@@ -381,4 +381,7 @@ def test_answers_are_kept_for_a_minute_and_say_so(client, s, settings, django_as
     # Errors are not kept.
     assert "Cache-Control" not in client.get("/api/oruk/services?page=x")
     assert "Cache-Control" not in client.get(f"/api/oruk/services/{uuid.uuid4()}")
+    # A change to the directory is seen at once (in this process).
+    Service.objects.filter(pk=s["football"].pk).first().save()
+    assert client.get("/api/oruk/services").content != first.content
     cache.clear()
