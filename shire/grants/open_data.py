@@ -197,11 +197,10 @@ def _timestamp(value):
 
 
 def _months(start, end):
-    """Whole months from start to end inclusive (1 April to 31 March is 12)."""
-    months = (end.year - start.year) * 12 + (end.month - start.month)
-    if end.day >= start.day - 1:
-        months += 1
-    return max(months, 1)
+    """Whole months from start to end inclusive, to the nearest (at least 1): 1 Sep 2019 - 31 Aug 2020 is 12,
+    5 April - 4 October is 6, 31 January - 29 February is 1."""
+    days = (end - start).days + 1
+    return max(1, round(days / (365.25 / 12)))
 
 
 def _scrub(text, people):
@@ -371,9 +370,9 @@ def _validators():
     )
 
 
-def _messages(errors, prefix=()):
+def _messages(errors):
     errors = sorted(errors, key=lambda error: [str(part) for part in error.absolute_path])
-    return ["/".join(str(part) for part in (*prefix, *error.absolute_path)) + ": " + error.message for error in errors]
+    return ["/".join(str(part) for part in error.absolute_path) + ": " + error.message for error in errors]
 
 
 def validation_errors(data, whole=False):

@@ -297,6 +297,15 @@ def test_a_decision_amended_to_decline_is_not_published():
     assert len(json.loads(open_data.export())["grants"]) == 1
 
 
+def test_planned_duration_in_months():
+    months = open_data._months
+    assert months(date(2019, 9, 1), date(2020, 8, 31)) == 12
+    assert months(date(2020, 4, 5), date(2020, 10, 4)) == 6
+    assert months(date(2020, 4, 5), date(2020, 10, 19)) == 7
+    assert months(date(2020, 1, 31), date(2020, 2, 29)) == 1
+    assert months(date(2020, 3, 1), date(2020, 3, 1)) == 1
+
+
 def test_amounts_in_pounds():
     assert (open_data.pounds(250_000), open_data.pounds(250_050), open_data.pounds(1), open_data.pounds(None)) == (
         2500, 2500.5, 0.01, None)
