@@ -101,7 +101,7 @@ def test_officer_signs_in_with_the_keyboard_alone(make_page, live_server, javasc
     tab_until(page, lambda el: el["text"] == "Sign out")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.url == live_server.url + "/staff/sign-in/"
+    assert page.url == live_server.url + "/"  # signed out, back on the home page
     page.goto(live_server.url + "/staff/")
     assert page.url == live_server.url + "/staff/sign-in/?next=/staff/"
 

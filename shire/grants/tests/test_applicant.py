@@ -116,7 +116,8 @@ def test_someone_creates_a_community_account_and_is_signed_in():
     assert user.role == User.Role.COMMUNITY and not user.is_officer and user.username == "sam@example.org"
     assert response.status_code == 302 and response["Location"] == reverse("grants:organisation-create")
     assert client.session["_auth_user_id"] == str(user.pk)
-    assert client.get("/staff/").status_code == 403  # a community account is never staff
+    assert client.get("/staff/")["Location"] == "/grants/account/"  # a community account is never staff
+    assert client.get("/staff/consultations/").status_code == 403
 
 
 @pytest.mark.parametrize(

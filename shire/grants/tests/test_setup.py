@@ -391,7 +391,8 @@ def test_a_community_member_cannot_use_the_staff_sign_in_to_reach_staff_pages(te
     client = Client()
     response = client.post("/staff/sign-in/", {"username": "member@example.org", "password": PASSWORD})
     assert response.status_code == 302  # signed in ...
-    assert client.get("/staff/").status_code == 403  # ... but not an officer
+    assert client.get("/staff/")["Location"] == "/grants/account/"  # ... but not an officer: sent to their account
+    assert client.get("/staff/consultations/").status_code == 403
     assert client.get(reverse("grants:setup")).status_code == 403
 
 
