@@ -302,3 +302,46 @@ def test_workshop_notes(consultation, setup, staff):
     assert staff.post(url("themes-note-remove", consultation, note.pk)).status_code == 302
     assert not WorkshopNote.objects.filter(pk=note.pk).exists()
     assert Response.objects.filter(consultation=consultation).count() == 13  # responses untouched
+
+
+# ------------------------------------------------------------------------------------ in a browser
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_themes_pages_are_accessible_and_a_correction_takes_one_click(page, live_server):
+    """Every themes page passes axe (WCAG 2.2 AA), with errors shown too; an officer corrects an
+    answer with one click in the review queue."""
+    from shire.core.tests.browser import assert_accessible, sign_in
+
+    team = make_team("Communities Team")
+    officer = make_officer("officer", team=team)
+    consultation = make_text_consultation(team=team, answers=ANSWERS)
+    themes = add_codebook(consultation)
+    coding.add_workshop_notes(consultation, "q33", officer, "LECG", "Buses are rare\nKeep the library")
+    coding.code_answers(consultation, "q33", officer)
+    sign_in(page, live_server.url, "officer", "correct horse battery")
+    for address in (url("themes", consultation), url("themes-question", consultation), url("themes-review", consultation),
+                    url("themes-notes", consultation), url("themes-add", consultation), url("themes-merge", consultation),
+                    url("themes-import", consultation), url("themes-edit", consultation, themes["libraries"].pk),
+                    url("themes-split", consultation, themes["libraries"].pk),
+                    url("themes-delete", consultation, themes["libraries"].pk),
+                    reverse("consult_results:staff", args=[consultation.slug])):
+        page.goto(live_server.url + address)
+        assert_accessible(page)
+    # Errors, with the shared error summary.
+    page.goto(live_server.url + url("themes-add", consultation))
+    page.get_by_role("button", name="Add the theme").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert_accessible(page)
+    page.shire_errors.clear()  # the browser logs the page's 400 status, which is expected here
+    # One click on Shire's second suggestion for the least confident answer.
+    page.goto(live_server.url + url("themes-review", consultation))
+    first = AnswerCoding.objects.order_by("confidence", "id").first()
+    article = page.locator(f"#answer-{first.pk}")
+    article.get_by_role("button", name=f"{first.second_theme.name} for this answer").click()
+    page.wait_for_load_state()
+    assert f"Corrected: {first.second_theme.name}." in page.content()
+    assert AnswerCoding.objects.get(pk=first.pk).reviewed
+    assert "<strong>1 of 14</strong>" in page.content()
+    assert not page.shire_errors
