@@ -267,9 +267,24 @@ def verdict(step, seconds, peak):
     return "yes" if seconds < limit_s and peak < limit_mib else "**no**"
 
 
+START, END = "<!-- bench_consult: start -->", "<!-- bench_consult: end -->"
+
+
+def write_section(path, section):
+    """Replace this benchmark's section of the page, between its markers, leaving the other benchmarks' sections."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
+    block = f"{START}\n{section.rstrip()}\n{END}"
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        text = before + block + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
 def markdown(info, runs, meta):
     lines = [
-        "# Performance",
+        "## Consultations",
         "",
         f"Figures from `bench/bench_consult.py`: {meta['count']:,} generated responses to the 2017 Communities Strategy",
         "questionnaire imported through the command line into an empty database, then the JSON results report.",
@@ -281,7 +296,7 @@ def markdown(info, runs, meta):
         meta["command"],
         "```",
         "",
-        "## Results",
+        "### Results",
         "",
         "| database | step | wall time | CPU time | peak memory (RSS) | within target |",
         "|---|---|---:|---:|---:|---|",
@@ -308,14 +323,14 @@ def markdown(info, runs, meta):
         "  (user + system, from the same getrusage) is shown too: it varies less than wall time when other work",
         "  shares the machine.",
         "",
-        "## Machine",
+        "### Machine",
         "",
         f"- {info['nproc']} CPU cores available (`nproc`), {info.get('cpu', '?')}",
         f"- {info.get('ram_gib', '?')} GiB RAM",
         f"- {info['os']}, Python {info['python']}, Django {info['django']}, SQLite {info['sqlite']}, polars {info['polars']}",
         f"- Load average when the run started: {info.get('load', '?')}." + load_note(info),
         "",
-        "## How the import stays fast",
+        "### How the import stays fast",
         "",
         "`shire/consult/imports.py` checks every row before writing anything, then writes in one transaction:",
         "",
@@ -421,8 +436,8 @@ def main(argv=None):
                 "seed": args.seed,
                 "form": f"`{form}`",
             }
-            (REPO / "docs" / "performance.md").write_text(markdown(info, runs, meta), encoding="utf-8")
-            print("Wrote docs/performance.md.")
+            write_section(REPO / "docs" / "performance.md", markdown(info, runs, meta))
+            print("Wrote the consultations section of docs/performance.md.")
     finally:
         for drop in drops:
             drop()
