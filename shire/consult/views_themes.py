@@ -26,6 +26,7 @@ from . import coding, services
 from .models import AnswerCoding, Consultation, Theme, WorkshopNote
 
 REVIEW_PAGE_SIZE = 20
+SPLIT_LIST = 200
 MAX_UPLOAD = 1_000_000  # bytes: a codebook of a few dozen themes is a few kilobytes
 
 
@@ -312,6 +313,12 @@ def split(request, slug, question, pk):
     codings = list(theme.codings.select_related("response", "note__workshop").order_by("-reviewed", "-confidence", "id"))
     answers = [{"coding": c, "text": coding.answer_text(c)} for c in codings]
     form = SplitForm(*_bound(request), choices=[(str(c.pk), str(c.pk)) for c in codings])
+    # A big theme: narrow the list by words the answers contain; at most SPLIT_LIST answers shown.
+    search = " ".join((request.GET.get("q") or "").split())[:200]
+    words = search.lower().split()
+    listed = [a for a in answers if all(w in a["text"].lower() for w in words)]
+    matching = len(listed)
+    listed = listed[:SPLIT_LIST]
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -328,8 +335,11 @@ def split(request, slug, question, pk):
                 return redirect(_question_url(consultation, item))
         status = 400
     chosen = set(form["answers"].value() or []) if form.is_bound else set()
+    if chosen:  # answers ticked before a refused post stay listed and ticked
+        listed += [a for a in answers if str(a["coding"].pk) in chosen and a not in listed]
     return render(request, "consult/themes/split.html", {
-        "consultation": consultation, "question": item, "theme": theme, "form": form, "answers": answers,
+        "consultation": consultation, "question": item, "theme": theme, "form": form, "answers": listed,
+        "total": len(answers), "matching": matching, "search": search,
         "chosen": chosen, "errors": _form_errors(form, SplitForm.error_order),
     }, status=status)
 

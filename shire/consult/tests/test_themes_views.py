@@ -262,6 +262,15 @@ def test_merge_split_and_delete(consultation, setup, staff, officer):
     assert coding.progress(consultation, "q33")["coded"] == 12
 
 
+def test_split_page_finds_answers_by_their_words(consultation, setup, staff, officer):
+    themes, _ = setup
+    coding.code_answers(consultation, "q33", officer)
+    page = staff.get(url("themes-split", consultation, themes["libraries"].pk) + "?q=library+VAN").content.decode()
+    listed = re.findall(r'<label class="govuk-label govuk-checkboxes__label" for="answer-\d+">([^<]+)', page)
+    assert listed and all("library van" in text.lower() for text in listed)
+    assert "containing “library VAN”" in page
+
+
 def test_import_a_codebook(consultation, staff):
     def upload(text, name="themes.csv"):
         return staff.post(url("themes-import", consultation),
