@@ -226,6 +226,8 @@ def test_staff_results_page_shows_themes(consultation, officer):
     section = page[page.index('id="question-q33"'):page.index('id="question-q34"')]
     assert "Themes in the answers" in section and "Write to me at [email]." in section
     assert reverse("consult_results:themes", args=[consultation.slug]) in page
+    grouped = staff.get(reverse("consult_results:staff", args=[consultation.slug]) + "?group=respondent_type")
+    assert grouped.status_code == 200 and "Themes in the answers" in grouped.content.decode()
 
 
 def test_report_without_themes_is_unchanged(team):
