@@ -580,14 +580,15 @@ def export_folder(folder):
 
 
 def export_zip(fileobj):
-    """Write the package as a zip into the binary file object `fileobj`. Returns the warnings."""
+    """Write the package as a zip into the binary file object `fileobj`. Returns (warnings, problems)."""
     files, warnings = export_tables()
+    problems = validate_tables(read_tables_from_texts(files)[0])
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, text in files.items():
             info = zipfile.ZipInfo(f"hsds/{name}", date_time=(2000, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, text.encode("utf-8"))
-    return warnings
+    return warnings, problems
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -147,7 +147,8 @@ def test_round_trip_export_import_into_an_empty_directory_export_is_identical(tm
 def test_a_zip_round_trips_too(tmp_path, s):
     archive = tmp_path / "directory.zip"
     with archive.open("wb") as handle:
-        hsds_tabular.export_zip(handle)
+        warnings, problems = hsds_tabular.export_zip(handle)
+    assert problems == []
     with zipfile.ZipFile(archive) as opened:
         assert "hsds/services.csv" in opened.namelist()
     folder, files, *_ = export(tmp_path)

@@ -67,8 +67,7 @@ class Command(BaseCommand):
         try:
             if path.suffix.lower() == ".zip":
                 with path.open("wb") as archive:
-                    warnings = hsds_tabular.export_zip(archive)
-                problems = []
+                    warnings, problems = hsds_tabular.export_zip(archive)
                 written = f"{path} (zip)"
             else:
                 names, warnings, problems = hsds_tabular.export_folder(path)
