@@ -51,7 +51,7 @@ import json
 import re
 import uuid
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -533,9 +533,14 @@ def export_tables():
         rows["taxonomy"].append({"id": taxonomy.pk, "name": taxonomy.name, "description": taxonomy.description,
                                  "uri": taxonomy.uri, "version": taxonomy.version})
         attribute(lists["taxonomy_slug"], "taxonomy", taxonomy.pk, stored=taxonomy.slug)
-    for term in TaxonomyTerm.objects.select_related("taxonomy"):
+    terms = list(TaxonomyTerm.objects.select_related("taxonomy"))
+    shared_codes = {code for code, count in Counter(term.code for term in terms).items() if count > 1}
+    for term in terms:
+        # HSDS wants codes unique in the table; Shire, in a taxonomy. A code two taxonomies use
+        # goes out as "<taxonomy slug>:<code>" (an import takes the prefix off again).
+        code = f"{term.taxonomy.slug}:{term.code}" if term.code in shared_codes else term.code
         rows["taxonomy_term"].append({
-            "id": term.pk, "code": term.code, "name": term.name, "description": term.description,
+            "id": term.pk, "code": code, "name": term.name, "description": term.description,
             "parent_id": term.parent_id, "taxonomy": term.taxonomy.name, "language": term.language,
             "taxonomy_id": term.taxonomy_id, "term_uri": term.term_uri})
     for attribute_row in ServiceAttribute.objects.all():
@@ -738,6 +743,31 @@ class Rows:
         return value
 
 
+def _at(filename, number, column, instance):
+    """`instance`, noting the file, row and column a problem with it is reported at."""
+    instance._source = (filename, number, column)
+    return instance
+
+
+def _clashes_with_shire(model, instances, fields_, what, problems):
+    """Problems for instances whose `fields_` match a record Shire has under another id."""
+    if not instances:
+        return
+    first = fields_[0]
+    keys = {getattr(i, first) for i in instances if getattr(i, first) is not None}
+    existing = {}
+    for start in range(0, len(keys), 5000):
+        chunk = list(keys)[start:start + 5000]
+        for pk, *values in model.objects.filter(**{f"{first}__in": chunk}).values_list("pk", *fields_):
+            existing[tuple(values)] = pk
+    ids = {i.pk for i in instances}
+    for instance in instances:
+        other = existing.get(tuple(getattr(instance, f) for f in fields_))
+        if other is not None and other != instance.pk and other not in ids:
+            filename, number, column = instance._source
+            problems.append(Problem(filename, number, column, f"{what} in Shire already (id {other})"))
+
+
 def uuid_or_none(text):
     try:
         return parse_uuid(text)
@@ -899,6 +929,7 @@ def build_records(tables, problems, warnings):
         taxonomies[-1]._shire_given = {"slug"}
     out.append((Taxonomy, taxonomies))
     package_taxonomies = {t.pk for t in taxonomies}
+    taxonomy_slugs = {**existing_slugs, **{t.pk: t.slug for t in taxonomies}}
     known_taxonomies = package_taxonomies | set(existing_slugs)
 
     terms, codes = [], set()
@@ -913,7 +944,13 @@ def build_records(tables, problems, warnings):
             continue
         if taxonomy_id not in known_taxonomies:
             continue  # validate_tables has reported the unknown key
-        code = rows.text("code", TaxonomyTerm) or slugify(row.get("name", ""))[:70] or "term"
+        code = row.get("code", "")
+        slug = taxonomy_slugs.get(taxonomy_id, "")
+        if slug and code.startswith(slug + ":"):
+            code = code[len(slug) + 1:]  # as export_tables qualified it
+        if len(code) > 80:
+            rows.problem("code", f"is {len(code)} characters long: Shire keeps at most 80")
+        code = code or slugify(row.get("name", ""))[:70] or "term"
         base, number = code, 2
         while (taxonomy_id, code) in codes:
             if row.get("code"):
@@ -921,10 +958,10 @@ def build_records(tables, problems, warnings):
                 break
             code, number = f"{base}-{number}", number + 1
         codes.add((taxonomy_id, code))
-        terms.append(TaxonomyTerm(
+        terms.append(_at(rows.filename, rows.number, "code", TaxonomyTerm(
             id=pk, taxonomy_id=taxonomy_id, code=code, name=rows.text("name", TaxonomyTerm),
             description=rows.text("description"), parent_id=rows.uuid("parent_id"),
-            term_uri=rows.text("term_uri", TaxonomyTerm), language=rows.text("language", TaxonomyTerm) or "en"))
+            term_uri=rows.text("term_uri", TaxonomyTerm), language=rows.text("language", TaxonomyTerm) or "en")))
     out.append((TaxonomyTerm, terms))
 
     locations = {}
@@ -1000,9 +1037,9 @@ def build_records(tables, problems, warnings):
                          f"({Accessibility.Feature(feature).label}): Shire keeps one")
             continue
         features[(location_id, feature)] = rows.number
-        accessibility.append(Accessibility(id=pk, location_id=location_id, feature=feature,
-                                           description=rows.text("description"), details=rows.text("details"),
-                                           url=rows.text("url", Accessibility)))
+        accessibility.append(_at(rows.filename, rows.number, "location_id", Accessibility(
+            id=pk, location_id=location_id, feature=feature, description=rows.text("description"),
+            details=rows.text("details"), url=rows.text("url", Accessibility))))
         accessibility[-1]._shire_given = {"feature"}  # always set: from the attribute or the description
     out.append((Accessibility, accessibility))
 
@@ -1038,8 +1075,8 @@ def build_records(tables, problems, warnings):
             rows.problem("location_id", f"row {pairs[key]} already puts this service at this place")
             continue
         pairs[key] = rows.number
-        pairings.append(ServiceAtLocation(id=rows.uuid("id"), service_id=key[0], location_id=key[1],
-                                          description=rows.text("description")))
+        pairings.append(_at(rows.filename, rows.number, "location_id", ServiceAtLocation(
+            id=rows.uuid("id"), service_id=key[0], location_id=key[1], description=rows.text("description"))))
     out.append((ServiceAtLocation, pairings))
 
     rows = Rows(table("contact"), problems)
@@ -1119,8 +1156,17 @@ def build_records(tables, problems, warnings):
                                     f"row {links[(service_id, term_id)]} already files this service under this term"))
             continue
         links[(service_id, term_id)] = number
-        attributes.append(ServiceAttribute(id=pk, service_id=service_id, taxonomy_term_id=term_id, value=value))
+        attributes.append(_at(file_of("attribute"), number, "taxonomy_term_id", ServiceAttribute(
+            id=pk, service_id=service_id, taxonomy_term_id=term_id, value=value)))
     out.append((ServiceAttribute, attributes))
+
+    # Pairs Shire keeps once that may already be in Shire under another id.
+    for model, instances, fields_, what in (
+            (TaxonomyTerm, terms, ("taxonomy_id", "code"), "a term of this taxonomy has this code"),
+            (Accessibility, accessibility, ("location_id", "feature"), "this place has this feature"),
+            (ServiceAtLocation, pairings, ("service_id", "location_id"), "this service is at this place"),
+            (ServiceAttribute, attributes, ("service_id", "taxonomy_term_id"), "this service is filed under this term")):
+        _clashes_with_shire(model, instances, fields_, what, problems)
 
     return out
 

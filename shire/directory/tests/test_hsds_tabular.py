@@ -352,3 +352,29 @@ def test_officers_download_the_package_as_a_zip(client, s):
     assert "Walking football" in services
     assert PRIVATE_MARKER not in "".join(archive.read(name).decode() for name in archive.namelist())
     assert AuditEvent.objects.filter(action="directory.hsds_download", actor=officer).exists()
+
+
+def test_a_code_two_taxonomies_use_is_qualified_on_the_way_out_and_back_in(tmp_path, s):
+    """HSDS wants term codes unique in the file; Shire, in a taxonomy."""
+    TaxonomyTerm.objects.create(taxonomy=s["categories"], code="older-people", name="Later life", description="x")
+    folder, files, warnings, problems = export(tmp_path)
+    assert problems == []
+    codes = {row["code"] for row in read_csv(folder / "taxonomy_terms.csv")}
+    assert {"categories:older-people", "who-it-is-for:older-people", "health"} <= codes
+    empty_the_directory()
+    hsds_tabular.import_package(folder)
+    assert set(TaxonomyTerm.objects.filter(code="older-people").values_list("taxonomy__slug", flat=True)) == {
+        "categories", "who-it-is-for"}
+    again, *_ = export(tmp_path, "again")
+    assert all((folder / name).read_bytes() == (again / name).read_bytes() for name in files)
+
+
+def test_a_pair_shire_already_has_under_another_id_is_reported(tmp_path, s):
+    folder, *_ = export(tmp_path)
+    row = _row_of(folder, "service_at_location.csv", id=str(s["sal"].pk))
+    _edit(folder, "service_at_location.csv", row, id="7d0c4a51-2f3b-4e55-9a0e-1b2c3d4e5f60")
+    with pytest.raises(hsds_tabular.PackageRejected) as rejected:
+        hsds_tabular.import_package(folder)
+    assert [str(p) for p in rejected.value.problems] == [
+        f"service_at_location.csv, row {row + 2}, column location_id: this service is at this place "
+        f"in Shire already (id {s['sal'].pk})"]
