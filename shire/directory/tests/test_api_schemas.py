@@ -9,6 +9,7 @@ The HSDS 3.0 fields the API adds beyond the UK profile are checked against HSDS'
 The copies of the schemas that the site serves (shire/directory/data/) must equal the standard's.
 """
 import json
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,7 +35,7 @@ ORUK_EXAMPLES = STANDARDS / "openreferral-uk" / "3.0" / "examples"
 HSDS_SCHEMAS = STANDARDS / "hsds" / "schema"
 BASE = "https://openreferraluk.org/specifications/3.0/schema/"
 
-needs_standards = pytest.mark.skipif(not ORUK_SCHEMAS.is_dir(), reason="../shared/standards is not beside the repository")
+needs_standards = pytest.mark.skipif(not ORUK_SCHEMAS.is_dir() and not os.environ.get("CI"), reason="../shared/standards is not beside the repository")
 
 format_checker = FormatChecker()
 
@@ -146,7 +147,7 @@ def test_every_endpoint_validates_against_the_oruk_schemas(client, sample):
                 assert body["contents"], f"{url} gave an empty page: the check would prove little"
 
 
-@pytest.mark.skipif(not HSDS_SCHEMAS.is_dir(), reason="../shared/standards is not beside the repository")
+@pytest.mark.skipif(not HSDS_SCHEMAS.is_dir() and not os.environ.get("CI"), reason="../shared/standards is not beside the repository")
 def test_fields_beyond_the_uk_profile_follow_hsds(client, sample):
     """The full service, service at location and organisation also validate against HSDS 3.0's schemas."""
     service = client.get(f"/api/oruk/services/{sample['football'].pk}").json()

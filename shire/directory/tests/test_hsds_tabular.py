@@ -3,6 +3,7 @@ row reported with nothing half-imported, the command line and the officers' down
 import csv
 import io
 import json
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -31,7 +32,7 @@ from .oruk_sample import PRIVATE_MARKER, make_sample
 pytestmark = pytest.mark.django_db
 
 STANDARDS = Path(__file__).resolve().parents[3].parent / "shared" / "standards" / "hsds"
-needs_standards = pytest.mark.skipif(not STANDARDS.is_dir(), reason="../shared/standards is not beside the repository")
+needs_standards = pytest.mark.skipif(not STANDARDS.is_dir() and not os.environ.get("CI"), reason="../shared/standards is not beside the repository")
 
 # The officers' download, mounted here as the directory's urls.py will mount it.
 urlpatterns = [
