@@ -54,7 +54,7 @@ import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
@@ -598,7 +598,7 @@ def export_zip(fileobj):
 
 # --- reading ------------------------------------------------------------------------------------
 
-def _read_csv(filename, text, problems):
+def _read_csv(filename, text, problems, strip=frozenset()):
     if text.startswith("\ufeff"):
         text = text[1:]
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -616,10 +616,22 @@ def _read_csv(filename, text, problems):
             if len(cells) != len(header):
                 problems.append(Problem(filename, number, "", f"has {len(cells)} cells where the header has {len(header)}"))
                 continue
-            rows.append((number, {column: cell.strip() for column, cell in zip(header, cells)}))
+            rows.append((number, {column: cell.strip() if column in strip else cell
+                                  for column, cell in zip(header, cells)}))
     except csv.Error as error:
         problems.append(Problem(filename, reader.line_num, "", f"cannot be read as CSV: {error}"))
     return header, rows
+
+
+# Columns whose spaces around a value are dropped: ids, numbers, dates, codes and the like. Free
+# text keeps its spaces, so that an export imported and exported again is the same, byte for byte.
+CODED_COLUMNS = {"code", "link_entity", "link_type", "value", "type", "currency", "country"}
+
+
+def _coded_columns(table):
+    return {f["name"] for f in resources()[table]["schema"]["fields"]
+            if f.get("type", "string") != "string" or f.get("format") or f.get("constraints", {}).get("enum")
+            or f["name"] in CODED_COLUMNS}
 
 
 def read_tables_from_texts(files):
@@ -633,8 +645,8 @@ def read_tables_from_texts(files):
             if filename.endswith(".csv"):
                 warnings.append(f"{filename}: not a table of HSDS 3.0, not imported.")
             continue
-        header, rows = _read_csv(filename, text, problems)
         name = paths[filename]
+        header, rows = _read_csv(filename, text, problems, _coded_columns(name))
         known = set(columns(name))
         duplicates = {column for column in header if header.count(column) > 1}
         for column in sorted(duplicates):
@@ -787,17 +799,19 @@ ENTITY_TABLES = {"organization", "location", "service", "accessibility", "taxono
 
 def check_shire_keys(tables, known, problems):
     """Unknown ids in the keys Shire needs beyond the datapackage's: parents, and attributes' link_id."""
-    ids = {name: {row.get("id", "").lower() for _, row in table.rows} | {str(i) for i in known.get(name, ())}
-           for name, table in tables.items()}
+    ids = defaultdict(set)
+    for name in set(tables) | set(known):
+        ids[name] = {row.get("id", "").lower() for _, row in tables[name].rows} if name in tables else set()
+        ids[name] |= {str(i) for i in known.get(name, ())}
     for name, column, target in SHIRE_KEYS:
         for number, row in tables[name].rows if name in tables else ():
             value = row.get(column, "")
-            if value and UUID_RE.fullmatch(value) and value.lower() not in ids.get(target, ()) | set(map(str, known.get(target, ()))):
+            if value and UUID_RE.fullmatch(value) and value.lower() not in ids[target]:
                 problems.append(Problem(file_of(name), number, column, f"{value} is not the id of any row of {file_of(target)}"))
     for number, row in tables["attribute"].rows if "attribute" in tables else ():
         value, entity = row.get("link_id", ""), row.get("link_entity", "")
         if entity in ENTITY_TABLES and value and UUID_RE.fullmatch(value):
-            if value.lower() not in ids.get(entity, set()) | set(map(str, known.get(entity, ()))):
+            if value.lower() not in ids[entity]:
                 problems.append(Problem(file_of("attribute"), number, "link_id",
                                         f"{value} is not the id of any row of {file_of(entity)}"))
 
@@ -1008,6 +1022,7 @@ def build_records(tables, problems, warnings):
                 continue
         addressed[location_id] = (rows.number, row.get("address_type"))
         location = locations[location_id]
+        location._shire_given |= set(ADDRESS_FIELDS)
         location.address_id = rows.uuid("id")
         for column in ("address_1", "address_2", "city", "region", "state_province", "postal_code", "country"):
             setattr(location, column, rows.text(column, Location))
@@ -1218,7 +1233,8 @@ KEEP_ON_UPDATE = {"search_text", "created_at", "stale_reminder_sent_on", "privat
 @transaction.atomic
 def write_records(records, warnings, actor=None):
     result = ImportResult(warnings=list(warnings))
-    service_times, touched_services = {}, []
+    service_times, changed_models = {}, set()
+    touched_services = [instance.pk for model, instances in records if model is Service for instance in instances]
     for model, instances in records:
         if not instances:
             result.counts[model._meta.model_name] = (0, 0)
@@ -1230,13 +1246,15 @@ def write_records(records, warnings, actor=None):
         new = [instance for instance in instances if instance.pk not in existing]
         old = [instance for instance in instances if instance.pk in existing]
         _keep_shire_fields(model, old)
+        names = [f.name for f in model._meta.concrete_fields
+                 if not f.primary_key and f.name not in KEEP_ON_UPDATE and not getattr(f, "auto_now_add", False)]
+        old = _changed(model, old, names)
         if model is Service:
-            service_times = {instance.pk: instance.updated_at for instance in instances if instance.updated_at}
-            touched_services = ids
+            service_times = {instance.pk: instance.updated_at for instance in new + old if instance.updated_at}
+        if new or old:
+            changed_models.add(model)
         model.objects.bulk_create(new, batch_size=1000)
         if old:
-            names = [f.name for f in model._meta.concrete_fields
-                     if not f.primary_key and f.name not in KEEP_ON_UPDATE and not getattr(f, "auto_now_add", False)]
             if "updated_at" in names:
                 # bulk_update does not stamp auto_now fields: an updated record is modified now
                 # (a service's last_modified is set from the package below).
@@ -1247,11 +1265,12 @@ def write_records(records, warnings, actor=None):
                 names = [name for name in names if name != "address_id"] + ["address_id"]
             model.objects.bulk_update(old, names, batch_size=500)
         result.counts[model._meta.model_name] = (len(new), len(old))
-    if touched_services:
+    if touched_services and changed_models & SEARCHED_MODELS:
         # Search text with the terms and towns just written; then last_modified as the package gave it
         # (bulk_update sets the field as given, where save() would stamp the time of the import).
         for start in range(0, len(touched_services), 2000):
             services.refresh_search_text(Service.objects.filter(pk__in=touched_services[start:start + 2000]))
+    if service_times:
         timed = [Service(pk=pk, updated_at=when) for pk, when in service_times.items()]
         Service.objects.bulk_update(timed, ["updated_at"], batch_size=1000)
     # Bulk writes send no save signals: say that the directory changed, for the pages' caches.
@@ -1260,10 +1279,41 @@ def write_records(records, warnings, actor=None):
     return result
 
 
+# What a service's search text is made of (services.refresh_search_text).
+SEARCHED_MODELS = {Service, Organization, ServiceAttribute, ServiceAtLocation, Location, TaxonomyTerm}
+
+
+def _changed(model, instances, names):
+    """The instances whose fields `names` differ from the records Shire has (the rest are left alone:
+    importing the same package again writes nothing). A service's last_modified counts to the
+    millisecond, as the package gives it; other records' updated_at is the import's own."""
+    if not instances:
+        return []
+    attnames = [model._meta.get_field(name).attname for name in names
+                if name != "updated_at" or model is Service]
+    current = {}
+    ids = [instance.pk for instance in instances]
+    for start in range(0, len(ids), 2000):
+        for row in model.objects.filter(pk__in=ids[start:start + 2000]).values_list("pk", *attnames):
+            current[row[0]] = tuple(text_of(v) if name == "updated_at" else v for name, v in zip(attnames, row[1:]))
+    changed = []
+    for instance in instances:
+        values = tuple(text_of(getattr(instance, a)) if a == "updated_at" else getattr(instance, a) for a in attnames)
+        if model is Service and instance.updated_at is None:
+            values = tuple(c if a == "updated_at" else v for a, v, c in zip(attnames, values, current[instance.pk]))
+        if current.get(instance.pk) != values:
+            changed.append(instance)
+    return changed
+
+
+ADDRESS_FIELDS = ("address_id", "address_1", "address_2", "city", "region", "state_province", "postal_code", "country")
+
 # The fields each model carries in Shire's attributes (see SHIRE_LISTS).
 SHIRE_FIELDS = {
     Organization: ("kind", "is_council_run", "district", "parish", "last_checked_on", "is_demo"),
-    Location: ("kind", "district", "parish", "last_checked_on", "is_demo"),
+    # A place's address too: a package without an address row for it (an export leaves out an
+    # incomplete address) leaves the address Shire has alone.
+    Location: ("kind", "district", "parish", "last_checked_on", "is_demo", *ADDRESS_FIELDS),
     Service: ("cost", "attending_type", "attending_access", "is_demo"),
 }
 

@@ -162,7 +162,9 @@ def test_a_zip_round_trips_too(tmp_path, s):
 def test_importing_the_same_package_again_changes_nothing(tmp_path, s):
     folder, files, *_ = export(tmp_path)
     result = hsds_tabular.import_package(folder)
-    assert all(added == 0 for added, _ in result.counts.values())
+    assert all(counts == (0, 0) for counts in result.counts.values()), result.counts  # nothing written
+    # The address HSDS could not take (no postcode) is still in Shire.
+    assert Location.objects.get(name="Somewhere").address_lines == ["1 Lane", "Melton"]
     again, *_ = export(tmp_path, "again")
     assert all((folder / name).read_bytes() == (again / name).read_bytes() for name in files)
 
@@ -322,6 +324,16 @@ def test_a_broken_csv_file_is_reported(tmp_path, s):
     with pytest.raises(hsds_tabular.PackageRejected) as rejected:
         hsds_tabular.import_package(folder)
     assert "funding.csv, row 2: has 2 cells where the header has 4" in [str(p) for p in rejected.value.problems]
+
+
+def test_free_text_keeps_its_spaces_and_codes_lose_theirs(tmp_path, s):
+    Organization.objects.filter(pk=s["org"].pk).update(description="  Walking football.  ")
+    folder, files, *_ = export(tmp_path)
+    _edit(folder, "services.csv", _row_of(folder, "services.csv", name="Food bank"), status=" active ")
+    empty_the_directory()
+    hsds_tabular.import_package(folder)
+    assert Organization.objects.get(pk=s["org"].pk).description == "  Walking football.  "
+    assert Service.objects.get(pk=s["foodbank"].pk).status == "active"
 
 
 def test_an_update_keeps_shire_fields_a_package_does_not_give(tmp_path, s):
