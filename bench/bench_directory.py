@@ -28,6 +28,7 @@ import argparse
 import os
 import platform
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -455,6 +456,7 @@ def main(argv=None):
 
         connections.close_all()
         drop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
