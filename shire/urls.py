@@ -9,6 +9,8 @@ urlpatterns = [
     path("consultations/", include("shire.consult.urls_public")),
     path("staff/consultations/", include("shire.consult.urls_staff")),
     path("grants/", include("shire.grants.urls")),
+    # The officers' HSDS download (views_hsds.py), beside the directory's own staff pages.
+    path("directory/staff/hsds/", include("shire.directory.urls_staff_hsds")),
     path("directory/", include("shire.directory.urls")),
     path("api/oruk/", include("shire.directory.urls_api")),
     path("admin/", admin.site.urls),
