@@ -7,10 +7,14 @@ and when.
 
 Who may do what
 ---------------
-* Officers of the programme's team (services.can_manage_application) triage, ask for more
-  information, assign assessors, see the panel and decide.
-* An assessor is an officer of the programme's team assigned to an application; only an
-  assessor scores it, and only while it is being assessed.
+* Grants officers, the officers of the programme's team (services.can_manage_application), see
+  every application of its rounds; they triage, ask for more information, assign assessors, run
+  the panel, decide, pay and follow the monitoring returns.
+* An assessor is someone assigned to an application: a grants officer, or one of the programme's
+  assessors from outside the team (Programme.assessors: panel members, officers of other teams
+  asked to score). Only an assessor scores it, and only while it is being assessed. An assessor
+  who is not a grants officer sees, opens, downloads the documents of and scores only the
+  applications assigned to them (`may_see`, `my_assignments`), and nothing else of the programme.
 * Anyone who has declared a conflict of interest on an application can no longer see it, score
   it or decide it: `may_see` is False for them and `visible_to` leaves it out of every list.
   A conflict cannot be withdrawn; another assessor is assigned instead.
@@ -30,8 +34,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Sum, When
-from django.db.models.functions import Cast
+from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Sum, When, Window
+from django.db.models.functions import Cast, Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -80,17 +84,39 @@ def has_conflict(user, application):
     return AssessorAssignment.objects.filter(application=application, assessor=user, conflict_declared=True).exists()
 
 
+def is_outside_assessor(user, programme):
+    """`user` is one of the programme's assessors from outside its team (and staff, and active)."""
+    return bool(getattr(user, "is_officer", False)) and programme.assessors.filter(pk=user.pk).exists()
+
+
+def is_assigned(user, application):
+    """Assigned to assess `application`, with no conflict of interest declared."""
+    return AssessorAssignment.objects.filter(application=application, assessor=user, conflict_declared=False).exists()
+
+
 def may_see(user, application):
-    """An officer of the programme's team who has not declared a conflict of interest on it."""
-    return services.can_manage_application(user, application) and not has_conflict(user, application)
+    """A grants officer of the programme, or an assessor assigned to it; never with a conflict of interest."""
+    if has_conflict(user, application):
+        return False
+    if services.can_manage_application(user, application):
+        return True
+    return is_outside_assessor(user, application.round.programme) and is_assigned(user, application)
 
 
 def require_officer(user, application):
-    """Raise PermissionDenied unless `user` may work on `application` (see may_see)."""
+    """Raise PermissionDenied unless `user` is a grants officer of the programme without a conflict on it."""
     if not services.can_manage_application(user, application):
-        raise PermissionDenied("Only an officer of the programme's team can do this.")
+        raise PermissionDenied("Only a grants officer of the programme's team can do this.")
     if has_conflict(user, application):
         raise PermissionDenied("You have declared a conflict of interest on this application.")
+
+
+def require_viewer(user, application):
+    """Raise PermissionDenied unless `user` may see `application` (see may_see): grants officers and its assessors."""
+    if has_conflict(user, application):
+        raise PermissionDenied("You have declared a conflict of interest on this application.")
+    if not may_see(user, application):
+        raise PermissionDenied("Only the programme's grants officers and this application's assessors can see it.")
 
 
 def conflicted_q(user):
@@ -108,7 +134,8 @@ def rounds_for(user):
 
 
 def visible_to(user, queryset=None):
-    """Applications `user` may work on: sent ones (never drafts) of their teams' programmes, less conflicts."""
+    """Applications `user` works on as a grants officer: sent ones (never drafts) of their teams'
+    programmes, less conflicts. Assessors from outside the team see theirs through `my_assignments`."""
     queryset = Application.objects.all() if queryset is None else queryset
     if not getattr(user, "is_officer", False):
         return queryset.none()
@@ -146,12 +173,17 @@ def status_counts(round_, user):
 
 
 def my_assignments(user):
-    """The applications assigned to `user` to assess (never those they have a conflict on), undecided first."""
+    """The applications assigned to `user` to assess (never those they have a conflict on), undecided first.
+
+    Only while they may still assess the programme: as one of its grants officers or its assessors.
+    """
     if not getattr(user, "is_officer", False):
         return AssessorAssignment.objects.none()
     return (
-        AssessorAssignment.objects.filter(
-            assessor=user, conflict_declared=False, application__round__programme__team__in=user.teams.all()
+        AssessorAssignment.objects.filter(assessor=user, conflict_declared=False)
+        .filter(
+            Q(application__round__programme__team__in=user.teams.all())
+            | Q(application__round__programme__assessors=user)
         )
         .exclude(application__status=S.DRAFT)
         .select_related("application__round__programme", "application__organisation")
@@ -223,28 +255,35 @@ def start_assessment(application, officer, note=""):
 
 
 def eligible_assessors(application):
-    """Officers of the programme's team who are not yet assigned and have no conflict on it."""
+    """The programme's grants officers and its assessors from outside the team, not yet assigned and
+    with no conflict on it."""
+    programme = application.round.programme
     taken = AssessorAssignment.objects.filter(application=application).values("assessor")
     return (
-        User.objects.filter(
-            teams=application.round.programme.team_id,
-            is_active=True,
-            role__in=[User.Role.OFFICER, User.Role.ADMINISTRATOR],
-        )
+        User.objects.filter(Q(teams=programme.team_id) | Q(grant_programmes_assessed=programme))
+        .filter(is_active=True, role__in=[User.Role.OFFICER, User.Role.ADMINISTRATOR])
         .exclude(pk__in=taken)
+        .distinct()
         .order_by("first_name", "last_name", "username")
     )
 
 
+def may_assess(user, programme):
+    """A grants officer of the programme or one of its assessors from outside the team."""
+    return services.can_manage_programme(user, programme) or is_outside_assessor(user, programme)
+
+
 def assign_assessor(application, assessor, officer):
-    """Assign `assessor` (an officer of the programme's team) to score `application`.
+    """Assign `assessor` (a grants officer of the programme or one of its assessors) to score `application`.
 
     A submitted or resubmitted application moves to 'being assessed'. Refused for someone who has
-    declared a conflict of interest on it, someone already assigned, and anyone outside the team.
+    declared a conflict of interest on it, someone already assigned, and anyone else.
     """
     require_officer(officer, application)
-    if not (getattr(assessor, "is_officer", False) and application.round.programme.team.has_member(assessor)):
-        raise AssessmentError("Assessors must be officers of the programme's team.")
+    if not may_assess(assessor, application.round.programme):
+        raise AssessmentError(
+            "Assessors must be grants officers of the programme's team or on the programme's list of assessors."
+        )
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.is_decided or locked.status in (S.DRAFT, S.RETURNED):
@@ -273,12 +312,13 @@ def assign_assessor(application, assessor, officer):
 def declare_conflict(application, officer, reason):
     """`officer` declares a conflict of interest: from now on they cannot see, score or decide it.
 
-    Any officer of the team may declare one, assigned or not; an assessor's scores stop counting.
+    Any grants officer may declare one, assigned or not, and so may an assessor assigned to it; an
+    assessor's scores stop counting.
     """
     reason = (reason or "").strip()
     if not reason:
         raise AssessmentError("Enter the reason for the conflict of interest.")
-    require_officer(officer, application)
+    require_viewer(officer, application)
     now = timezone.now()
     with transaction.atomic():
         assignment, created = AssessorAssignment.objects.select_for_update().get_or_create(
@@ -308,7 +348,7 @@ def display_name(user):
 
 def assignment_for(user, application):
     """`user`'s assignment to assess `application`; PermissionDenied if they are not an assessor of it."""
-    require_officer(user, application)
+    require_viewer(user, application)
     assignment = AssessorAssignment.objects.filter(application=application, assessor=user, conflict_declared=False).first()
     if assignment is None:
         raise PermissionDenied("You are not assigned to assess this application.")
@@ -401,35 +441,48 @@ def with_scores(queryset):
 
 # --- the panel -------------------------------------------------------------------------------------
 
+# Best score first, unscored last; ties by who sent first. `id` last makes the order total, so the
+# running total's window (which adds up every row up to the current one in this order) has no ties.
+RANKING = (F("score").desc(nulls_last=True), F("last_submitted_at").asc(), F("id").asc())
+
 
 def panel(round_, user):
     """The round's panel: undecided applications ranked by score, with running totals against the budget.
 
-    Returns {"rows": [...], "decided": [...], "budget_pence", "awarded_pence", "remaining_pence"}.
-    Each row: application (annotated with score, assessed_by), requested_pence, running_pence (the
-    requests of this row and every row above it) and fits (running_pence <= remaining budget).
-    Applications `user` has a conflict on are left out; the budget figures count every award.
+    Returns {"ranking", "decided", "budget_pence", "awarded_pence", "remaining_pence"}. `ranking` is
+    a queryset of the undecided applications in rank order, each annotated with score, assessed_by
+    and running_pence: what it and every application ranked above it ask for, added up in the
+    database over the whole ranking, so any page of it has the right running totals. `decided` is a
+    queryset of the decided ones, best score first. Applications `user` has a conflict on are left
+    out; the budget figures are the whole round's and count every award.
     """
     from .awards import round_money
 
-    money = round_money(round_)
-    queryset = with_scores(visible_to(user, round_.applications.all())).select_related("organisation", "theme")
-    undecided = queryset.filter(status__in=UNDECIDED).order_by(F("score").desc(nulls_last=True), "last_submitted_at", "id")
-    rows, running = [], 0
-    for application in undecided:
-        requested = application.amount_requested_pence or 0
-        running += requested
-        rows.append(
-            {
-                "application": application,
-                "requested_pence": requested,
-                "running_pence": running,
-                "fits": running <= money["remaining_pence"],
-            }
+    applications = with_scores(visible_to(user, round_.applications.all())).select_related("organisation", "theme")
+    ranking = (
+        applications.filter(status__in=UNDECIDED)
+        .annotate(
+            running_pence=Window(Sum(Coalesce("amount_requested_pence", 0)), order_by=list(RANKING)),
         )
+        .order_by(*RANKING)
+    )
     decided = (
-        queryset.filter(status__in=Application.DECIDED_STATUSES)
-        .select_related("decision", "award")
+        applications.filter(status__in=Application.DECIDED_STATUSES)
+        .select_related("decision")
         .order_by(F("score").desc(nulls_last=True), "id")
     )
-    return {"rows": rows, "decided": list(decided), **money}
+    return {"ranking": ranking, "decided": decided, **round_money(round_)}
+
+
+def panel_rows(applications, remaining_pence):
+    """Rows for the panel's table from (a page of) `panel()["ranking"]`: each application with what it
+    asks for, the running total and whether that total fits in what is left of the budget."""
+    return [
+        {
+            "application": application,
+            "requested_pence": application.amount_requested_pence or 0,
+            "running_pence": application.running_pence,
+            "fits": application.running_pence <= remaining_pence,
+        }
+        for application in applications
+    ]

@@ -74,12 +74,30 @@ class BudgetExceeded(DecisionError):
     """The award would take the round's awards over its budget."""
 
 
+class BudgetBelowAwards(DecisionError):
+    """A round's new budget would be less than what it has already awarded."""
+
+
 # --- money left ------------------------------------------------------------------------------------
 
 
 def awarded_pence(round_):
     """The total of the round's awards, from the database."""
     return Award.objects.filter(application__round=round_).aggregate(total=Coalesce(Sum("amount_pence"), 0))["total"]
+
+
+def lock_round_for_budget(round_, budget_pence):
+    """Lock the round's row, as `decide` does, and refuse `budget_pence` if it is less than what the
+    round has already awarded (BudgetBelowAwards). Call it inside the transaction that saves the
+    new budget: the lock is held until that commits, so no decision can award in between, and a
+    decision that got the lock first is counted."""
+    locked = Round.objects.select_for_update().get(pk=round_.pk)
+    awarded = awarded_pence(locked)
+    if budget_pence < awarded:
+        raise BudgetBelowAwards(
+            f"Budget cannot be less than the {services.pounds(awarded)} {locked.name} has already awarded"
+        )
+    return locked
 
 
 def round_money(round_):
@@ -149,7 +167,8 @@ def decide(application, officer, outcome, reasons, amount_pence=None, conditions
     Raises BudgetExceeded if the round's awards would go over its budget (checked under a lock on
     the round, see the module's notes), DecisionError for any other refusal and PermissionDenied
     for anyone but an officer of the programme's team without a conflict on it.
-    `conditions` are the award's special conditions, kept as the note of the 'decided' step.
+    `conditions` are the award's special conditions ("spend by 31 March"), kept on the Decision (as
+    final as it) and shown to the applicant as the note of the 'decided' step; a decline has none.
     `site` (like "https://shire.example.gov.uk") makes the links in the letters absolute.
     """
     outcome = Decision.Outcome(outcome)
@@ -157,6 +176,8 @@ def decide(application, officer, outcome, reasons, amount_pence=None, conditions
     conditions = (conditions or "").strip()
     if not reasons:
         raise DecisionError("Enter the reasons for the decision.")
+    if conditions and outcome == Decision.Outcome.DECLINE:
+        raise DecisionError("A declined application has no conditions: leave the conditions empty.")
     assessment.require_officer(officer, application)
     today = timezone.localdate()
     plan = (plan or AwardPlan()).resolved(today)
@@ -198,7 +219,7 @@ def decide(application, officer, outcome, reasons, amount_pence=None, conditions
             )
         now = timezone.now()
         decision = Decision.objects.create(
-            application=locked, outcome=outcome, amount_awarded_pence=amount, reasons=reasons,
+            application=locked, outcome=outcome, amount_awarded_pence=amount, reasons=reasons, conditions=conditions,
             decided_by=officer, decided_at=now,
         )
         services.transition(locked, to_status, officer, note=reasons)
@@ -233,12 +254,6 @@ def letter_sent(application):
     return application.events.filter(kind=Kind.LETTER).exists()
 
 
-def decision_conditions(application):
-    """The award's special conditions: the note of the 'decided' step."""
-    event = application.events.filter(kind=Kind.DECIDED).order_by("-at", "-id").first()
-    return event.note if event else ""
-
-
 # --- letters ---------------------------------------------------------------------------------------
 
 
@@ -256,7 +271,7 @@ def letter_context(application, site=""):
         "amount": services.pounds(decision.amount_awarded_pence),
         "requested": services.pounds(application.amount_requested_pence),
         "reasons": decision.reasons,
-        "conditions": decision_conditions(application),
+        "conditions": decision.conditions,
         "award": award,
         "instalments": list(award.instalments.order_by("number")) if award else [],
         "returns": list(award.monitoring_returns.order_by("due_on", "id")) if award else [],
@@ -622,7 +637,7 @@ def dashboard(programmes=None, today=None):
 
 
 __all__ = [
-    "AwardPlan", "BudgetExceeded", "DecisionError", "add_months", "awarded_pence", "awards_by_district",
-    "awards_by_programme", "awards_by_round", "awards_by_theme", "dashboard", "decide", "late_returns", "mark_paid",
+    "AwardPlan", "BudgetBelowAwards", "BudgetExceeded", "DecisionError", "add_months", "awarded_pence", "awards_by_district",
+    "awards_by_programme", "awards_by_round", "awards_by_theme", "dashboard", "decide", "late_returns", "lock_round_for_budget", "mark_paid",
     "round_money", "send_decision_letters", "split_instalments", "submit_return", "summary", "totals",
 ]

@@ -293,15 +293,8 @@ class RoundForm(GovukFormMixin, forms.ModelForm):
             self.add_error("max_request_pence", ValidationError("Largest grant must be the same as or more than the smallest grant"))
         if high is not None and budget is not None and high > budget:
             self.add_error("max_request_pence", ValidationError("Largest grant cannot be more than the budget"))
-        if self.instance.pk and budget is not None:
-            from .models import Award
-
-            awarded = sum(Award.objects.filter(application__round=self.instance).values_list("amount_pence", flat=True))
-            if budget < awarded:
-                self.add_error(
-                    "budget_pence",
-                    ValidationError(f"Budget cannot be less than the {services.pounds(awarded)} already awarded"),
-                )
+        # A budget below what the round has awarded is refused when it is saved, under the round's
+        # lock (awards.lock_round_for_budget), where no decision can award in between.
         return cleaned
 
 

@@ -132,9 +132,10 @@ class DecisionForm(GovukFormMixin, forms.Form):
         max_length=5000,
     )
     conditions = _text(
-        "Special conditions (optional)",
+        "Conditions of the award (optional)",
         "",
-        help_text="Anything beyond the standard conditions, which every award letter lists.",
+        help_text="Anything beyond the standard conditions, which every award letter lists. For example: spend the "
+        "grant by 31 March 2021; acknowledge the council's funding in your publicity. They cannot be changed later.",
         rows=3,
         required=False,
         max_length=5000,
@@ -195,6 +196,8 @@ class DecisionForm(GovukFormMixin, forms.Form):
                     "amount",
                     ValidationError(f"Amount to award must be less than the {services.pounds(requested)} asked for"),
                 )
+        if outcome == Decision.Outcome.DECLINE and (cleaned.get("conditions") or "").strip():
+            self.add_error("conditions", ValidationError("A declined application has no conditions: leave this empty"))
         if outcome in (Decision.Outcome.AWARD, Decision.Outcome.PART):
             today = timezone.localdate()
             if cleaned.get("first_payment_on") and cleaned["first_payment_on"] < today:

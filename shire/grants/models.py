@@ -96,6 +96,13 @@ class Programme(models.Model):
     description = models.TextField(blank=True)
     team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="grant_programmes")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMMUNITY_GRANTS)
+    # The team's officers are the programme's grants officers: they see every application and run
+    # every step. Assessors from outside the team (panel members, officers of other teams asked to
+    # score) see and score only the applications assigned to them.
+    assessors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="grant_programmes_assessed",
+        help_text="Staff outside the team who may be asked to score this programme's applications",
+    )
     is_demo = models.BooleanField(default=False, help_text="invented for the demo data set")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -585,6 +592,8 @@ class Decision(AppendOnlyModel):
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     amount_awarded_pence = models.PositiveBigIntegerField(default=0)
     reasons = models.TextField()
+    # The award's special conditions ("spend by 31 March"), written with the decision and as final.
+    conditions = models.TextField(blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(default=timezone.now)
 

@@ -6,8 +6,13 @@ Views only route: the rules are in assessment.py and awards.py.
 Who may use them
 ----------------
 * Every officer page is wrapped in `officer_required` (anonymous people are sent to sign in,
-  community members are refused) and shows only the programmes of the officer's teams: an
-  application, round or return of another team's programme answers 403.
+  community members are refused) and shows only the programmes of the officer's teams, whose
+  officers are the programmes' grants officers: an application, round or return of another
+  team's programme answers 403.
+* An assessor from outside the team (Programme.assessors) opens only the applications assigned
+  to them: the application, its documents, the scoring page and declaring a conflict. Everything
+  else (other applications, triage, the panel, decisions, payments, monitoring) answers 403 or
+  lists nothing (assessment.may_see).
 * An application on which the officer has declared a conflict of interest answers 403 on every
   page and is left out of every list (assessment.visible_to).
 * Only an assessor assigned to an application scores it; other officers of the team get 403.
@@ -17,11 +22,13 @@ Who may use them
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from shire.core import audit
@@ -49,6 +56,20 @@ from .models import (
 
 S = Application.Status
 MONITORING_PAGE = 500  # returns listed at most; the filters narrow the list
+PAGE_SIZE = 50  # rows on a page of the triage list and the panel, whatever the round's size
+
+
+def _page(request, queryset, keep=None):
+    """One page of `queryset` (?page=N; a wrong number gives the nearest page) and what the
+    pagination partial needs: {"page", "pages", "query"}; `keep` holds the list's other parameters."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    kept = {name: value for name, value in (keep or {}).items() if value}
+    return {
+        "page": page,
+        "pages": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "query": urlencode(kept) + "&" if kept else "",
+    }
 
 
 def _bound(request):
@@ -66,15 +87,19 @@ def _round(request, slug):
     return round_
 
 
-def _application(request, reference):
-    """An application the officer may work on: 404 if unknown or a draft; 403 for another team's or a conflict."""
+def _application(request, reference, assessors=False):
+    """An application the grants officer (or, with `assessors`, its assessor) may work on: 404 if
+    unknown or a draft; 403 for another team's, one not assigned to an assessor, or a conflict."""
     application = get_object_or_404(
         Application.objects.select_related(
             "round__programme__team", "organisation", "theme", "beneficiary_district"
         ).exclude(status=S.DRAFT),
         reference=reference,
     )
-    assessment.require_officer(request.user, application)
+    if assessors:
+        assessment.require_viewer(request.user, application)
+    else:
+        assessment.require_officer(request.user, application)
     return application
 
 
@@ -123,13 +148,14 @@ def triage(request, slug):
     status = request.GET.get("status", "")
     if status and status not in S.values:
         status = ""
+    applications = assessment.triage_list(round_, request.user, status=status or None)
     return render(
         request,
         "grants/officer/triage.html",
         {
             "round": round_,
             "programme": round_.programme,
-            "applications": assessment.triage_list(round_, request.user, status=status or None),
+            **_page(request, applications, keep={"status": status}),
             "counts": assessment.status_counts(round_, request.user),
             "status": status,
             "statuses": [(value, label) for value, label in S.choices if value != S.DRAFT],
@@ -141,37 +167,41 @@ def triage(request, slug):
 @officer_required
 @require_safe
 def application_detail(request, reference):
-    application = _application(request, reference)
+    application = _application(request, reference, assessors=True)
     user = request.user
     my_assignment = application.assignments.filter(assessor=user, conflict_declared=False).first()
-    allowed = services.allowed_transitions(application)
-    return render(
-        request,
-        "grants/officer/application.html",
-        {
-            "application": application,
-            "round": application.round,
-            "answers": application.answer_list(),
-            "documents": application.documents.select_related("required_document"),
+    grants_officer = services.can_manage_application(user, application)
+    allowed = services.allowed_transitions(application) if grants_officer else {}
+    context = {
+        "application": application,
+        "round": application.round,
+        "answers": application.answer_list(),
+        "documents": application.documents.select_related("required_document"),
+        "grants_officer": grants_officer,
+        "my_assignment": my_assignment,
+        "can_return": S.RETURNED in allowed,
+        "can_start": S.IN_ASSESSMENT in allowed,
+        "can_assign": grants_officer and application.status in (S.SUBMITTED, S.RESUBMITTED, S.IN_ASSESSMENT),
+        "can_score": my_assignment is not None and application.status == S.IN_ASSESSMENT,
+        "can_decide": not application.is_decided and S.DECLINED in allowed,
+    }
+    if grants_officer:
+        # Other assessors' scores, the trail and the decision are the grants officers' to see: an
+        # assessor from outside the team scores on the application alone.
+        context.update({
             "events": application.events.select_related("actor").order_by("at", "id"),
             "assessors": assessment.assessor_totals(application),
             "score": assessment.with_scores(Application.objects.filter(pk=application.pk)).get().score,
-            "my_assignment": my_assignment,
-            "can_return": S.RETURNED in allowed,
-            "can_start": S.IN_ASSESSMENT in allowed,
-            "can_assign": application.status in (S.SUBMITTED, S.RESUBMITTED, S.IN_ASSESSMENT),
-            "can_score": my_assignment is not None and application.status == S.IN_ASSESSMENT,
-            "can_decide": not application.is_decided and S.DECLINED in allowed,
             "decision": getattr(application, "decision", None) if application.is_decided else None,
             "award": getattr(application, "award", None) if application.status in Application.FUNDED_STATUSES else None,
-        },
-    )
+        })
+    return render(request, "grants/officer/application.html", context)
 
 
 @officer_required
 @require_safe
 def application_document(request, reference, pk):
-    application = _application(request, reference)
+    application = _application(request, reference, assessors=True)
     document = get_object_or_404(ApplicationDocument, pk=pk, application=application)
     audit.record(request.user, "grants.document.downloaded", application, document=document.pk)
     return FileResponse(
@@ -244,7 +274,7 @@ def assign(request, reference):
 @officer_required
 @require_http_methods(["GET", "POST"])
 def conflict(request, reference):
-    application = _application(request, reference)
+    application = _application(request, reference, assessors=True)
     form = ConflictForm(*_bound(request))
     if request.method == "POST" and form.is_valid():
         assessment.declare_conflict(application, request.user, form.cleaned_data["reason"])
@@ -253,7 +283,9 @@ def conflict(request, reference):
             f"Your conflict of interest on application {reference} is recorded. You will no longer see it; "
             "if you were assessing it, another officer will be assigned.",
         )
-        return redirect("grants:grants_officer:triage", slug=application.round.slug)
+        if services.can_manage_application(request.user, application):
+            return redirect("grants:grants_officer:triage", slug=application.round.slug)
+        return redirect("grants:grants_officer:my-assessments")
     return render(
         request, "grants/officer/conflict.html", {"form": form, "application": application, "round": application.round},
         status=400 if form.errors else 200,
@@ -272,7 +304,7 @@ def my_assessments(request):
 @officer_required
 @require_http_methods(["GET", "POST"])
 def score(request, reference):
-    application = _application(request, reference)
+    application = _application(request, reference, assessors=True)
     assignment = assessment.assignment_for(request.user, application)
     target = reverse("grants:grants_officer:application", args=[reference])
     if application.status != S.IN_ASSESSMENT:
@@ -302,10 +334,19 @@ def score(request, reference):
 @require_safe
 def panel(request, slug):
     round_ = _round(request, slug)
+    show = "decided" if request.GET.get("show") == "decided" else ""
+    figures = assessment.panel(round_, request.user)
+    paged = _page(request, figures["decided"] if show else figures["ranking"], keep={"show": show})
     return render(
         request,
         "grants/officer/panel.html",
-        {"round": round_, "programme": round_.programme, **assessment.panel(round_, request.user)},
+        {
+            "round": round_, "programme": round_.programme, "show": show, **paged,
+            "rows": [] if show else assessment.panel_rows(paged["page"], figures["remaining_pence"]),
+            "waiting_count": figures["ranking"].count() if show else paged["page"].paginator.count,
+            "decided_count": paged["page"].paginator.count if show else figures["decided"].count(),
+            **{key: figures[key] for key in ("budget_pence", "awarded_pence", "remaining_pence")},
+        },
     )
 
 

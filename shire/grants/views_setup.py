@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from shire.core import audit
 from shire.core.permissions import officer_required
 
-from . import services
+from . import awards, services
 from .forms import (
     ApplicationQuestionForm,
     CriterionForm,
@@ -170,16 +170,20 @@ def round_edit(request, slug):
         form.fields["slug"].disabled = True
         form.fields["slug"].help_text = "The round is published, so its web address cannot change."
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            # Lock the round so a budget change and a decision cannot cross.
-            Round.objects.select_for_update().get(pk=round_.pk)
-            round_ = form.save()
-            audit.record(
-                request.user, "grants.round.updated", round_, fields=sorted(form.changed_data),
-                budget_pence_before=old_budget, budget_pence=round_.budget_pence,
-            )
-        messages.success(request, "Your changes were saved.")
-        return redirect("grants:setup-round", slug=round_.slug)
+        try:
+            with transaction.atomic():
+                # Under the round's lock, so a budget change and a decision cannot cross.
+                awards.lock_round_for_budget(round_, form.cleaned_data["budget_pence"])
+                round_ = form.save()
+                audit.record(
+                    request.user, "grants.round.updated", round_, fields=sorted(form.changed_data),
+                    budget_pence_before=old_budget, budget_pence=round_.budget_pence,
+                )
+        except awards.BudgetBelowAwards as error:
+            form.add_error("budget_pence", str(error))
+        else:
+            messages.success(request, "Your changes were saved.")
+            return redirect("grants:setup-round", slug=round_.slug)
     saved = Round.objects.select_related("programme").get(pk=round_.pk)
     return render(request, "grants/setup/round_form.html", {"form": form, "programme": saved.programme, "round": saved})
 

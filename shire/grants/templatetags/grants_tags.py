@@ -15,6 +15,12 @@ def pounds(pence):
 
 
 @register.filter
+def thousands(number):
+    """1000 -> 1,000."""
+    return f"{number:,}"
+
+
+@register.filter
 def field_kind(field):
     """Which GOV.UK component renders `field`: date, radios, checkboxes, checkbox, select, textarea, file, password or input."""
     if isinstance(field, DateBoundField):

@@ -200,7 +200,7 @@ def test_a_conflicted_assessor_can_no_longer_see_or_score_the_application(round_
     assert list(assessment.visible_to(assessor)) == [other]
     assert [a.application for a in assessment.my_assignments(assessor)] == [other]
     assert [a.pk for a in assessment.triage_list(round_, assessor)] == [other.pk]
-    assert [row["application"].pk for row in assessment.panel(round_, assessor)["rows"]] == [other.pk]
+    assert [a.pk for a in assessment.panel(round_, assessor)["ranking"]] == [other.pk]
     with pytest.raises(PermissionDenied):
         score_all(application, assessor, [3, 3])
     with pytest.raises(PermissionDenied):
@@ -361,20 +361,25 @@ def test_the_panel_ranks_by_score_with_running_totals_against_what_is_left(team,
     awards.decide(funded, officer, "award", "Top score.")
 
     result = assessment.panel(round_, officer)
+    rows = assessment.panel_rows(result["ranking"], result["remaining_pence"])
 
     assert (result["budget_pence"], result["awarded_pence"], result["remaining_pence"]) == (1_000_000, 200_000, 800_000)
-    assert [row["application"].pk for row in result["rows"]] == [high.pk, low.pk, unscored.pk]
-    assert [row["running_pence"] for row in result["rows"]] == [400_000, 700_000, 800_000]
-    assert [row["fits"] for row in result["rows"]] == [True, True, True]
-    assert result["rows"][0]["application"].score == pytest.approx(100 * 14 / 15)
-    assert result["rows"][2]["application"].score is None
+    assert [row["application"].pk for row in rows] == [high.pk, low.pk, unscored.pk]
+    assert [row["running_pence"] for row in rows] == [400_000, 700_000, 800_000]
+    assert [row["fits"] for row in rows] == [True, True, True]
+    assert rows[0]["application"].score == pytest.approx(100 * 14 / 15)
+    assert rows[2]["application"].score is None
     assert [a.pk for a in result["decided"]] == [funded.pk]
+    # A page further down the ranking keeps the running total of everything above it.
+    assert [row["running_pence"] for row in assessment.panel_rows(result["ranking"][1:], 800_000)] == [700_000, 800_000]
     # Once less is left, the running total shows where the money runs out.
     awards.decide(high, officer, "part", "Most of it.", amount_pence=350_000)
     result = assessment.panel(round_, officer)
     assert result["remaining_pence"] == 450_000
-    assert [(row["running_pence"], row["fits"]) for row in result["rows"]] == [(300_000, True), (400_000, True)]
+    rows = assessment.panel_rows(result["ranking"], result["remaining_pence"])
+    assert [(row["running_pence"], row["fits"]) for row in rows] == [(300_000, True), (400_000, True)]
     awards.decide(low, officer, "part", "Some of it.", amount_pence=100_000)
     result = assessment.panel(round_, officer)
-    assert [(row["running_pence"], row["fits"]) for row in result["rows"]] == [(100_000, True)]
+    rows = assessment.panel_rows(result["ranking"], result["remaining_pence"])
+    assert [(row["running_pence"], row["fits"]) for row in rows] == [(100_000, True)]
     assert result["remaining_pence"] == 350_000

@@ -98,7 +98,7 @@ def test_an_award_in_full_makes_the_award_schedule_returns_trail_and_letters(app
     ]
     kinds = list(application.events.filter(actor=officer).values_list("kind", "to_status"))
     assert ("status", S.AWARDED) in kinds and ("decided", "") in kinds and ("letter", "") in kinds
-    assert awards.decision_conditions(application) == "Send photos of the van."
+    assert Decision.objects.get(pk=decision.pk).conditions == "Send photos of the van."
     detail = AuditEvent.objects.get(action="grants.application.decided").detail
     assert detail["outcome"] == "award" and detail["amount_pence"] == 600_000
     assert AuditEvent.objects.get(action="grants.application.awarded").actor == officer

@@ -10,6 +10,9 @@ SQLite each decision's transaction takes the database's write lock when it begin
 real, the test holds each decision inside its transaction for a moment just after it has added up
 the awards already made, the exact point where a decision without the lock would read a stale total.
 
+The same lock keeps a budget change in the round's setup page from crossing a decision: lowering
+the budget below what is awarded is checked under it (`test_a_budget_cut_and_a_decision_at_once...`).
+
 One difference on SQLite: the test database is in memory with a shared cache, where a second
 writer is told "database table is locked" at once instead of waiting, as it does on the real file
 database (settings give it a 20-second busy timeout). There alone the test waits and tries the
@@ -21,12 +24,14 @@ import time
 
 import pytest
 from django.db import OperationalError, connection, connections
+from django.test import Client
+from django.urls import reverse
 
 from shire.core.models import AuditEvent
 from shire.core.tests.factories import make_officer, make_team
 
 from .. import assessment, awards
-from ..models import Application, Award, Decision
+from ..models import Application, Award, Decision, Round
 from .factories import make_applicant, make_application, make_round, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,7 +64,11 @@ def _decide(application, officer, outcome, amount):
 
 
 def _race(monkeypatch, decisions):
-    """Run each (application, officer, outcome, amount) decision in its own thread, all released at once."""
+    """Run each (application, officer, outcome, amount) decision in its own thread, all released at once.
+
+    A decision may instead be a function of no arguments (another step that locks the round), run
+    in its thread the same way; it returns ("ok", ...) or ("refused", message) itself.
+    """
     original = awards.awarded_pence
 
     def slow_awarded_pence(round_):
@@ -71,11 +80,13 @@ def _race(monkeypatch, decisions):
     start = threading.Barrier(len(decisions))
     results = [None] * len(decisions)
 
-    def run(index, application, officer, outcome, amount):
+    def run(index, *decision):
         try:
             start.wait(timeout=10)
-            decision = _decide(application, officer, outcome, amount)
-            results[index] = ("ok", decision.pk)
+            if callable(decision[0]):
+                results[index] = decision[0]()
+                return
+            results[index] = ("ok", _decide(*decision).pk)
         except awards.BudgetExceeded as error:
             results[index] = ("refused", str(error))
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
@@ -83,7 +94,10 @@ def _race(monkeypatch, decisions):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=run, args=(index, *decision)) for index, decision in enumerate(decisions)]
+    threads = [
+        threading.Thread(target=run, args=(index, *(decision if isinstance(decision, tuple) else (decision,))))
+        for index, decision in enumerate(decisions)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -138,3 +152,46 @@ def test_part_awards_at_once_fill_the_budget_exactly_and_no_further(monkeypatch)
     assert sorted(kind for kind, _ in results) == ["ok", "ok", "refused"], results
     assert awards.awarded_pence(round_) == 600_000
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_a_budget_cut_and_a_decision_at_once_never_leave_the_awards_over_the_budget(monkeypatch):
+    team = make_team()
+    officer = make_officer("officer", team=team)
+    setter = make_officer("setter", team=team)
+    # £5,000 budget; a £3,000 award and a cut to £2,000 cannot both happen.
+    round_ = make_round(team=team, budget_pence=500_000, max_request_pence=500_000, min_request_pence=0)
+    application = _in_assessment(round_, officer, "one@example.org", "Coalville Food Bank")
+    Application.objects.filter(pk=application.pk).update(amount_requested_pence=300_000)
+    edit = reverse("grants:setup-round-edit", args=[round_.slug])
+    data = {
+        "name": round_.name, "slug": round_.slug, "description": "", "budget_pence": "2000",
+        **{f"opens_on_{part}": str(getattr(round_.opens_on, part)) for part in ("day", "month", "year")},
+        **{f"closes_on_{part}": str(getattr(round_.closes_on, part)) for part in ("day", "month", "year")},
+        "eligible_org_types": round_.eligible_org_types, "must_be_in_leicestershire": "yes",
+        "min_request_pence": "0", "max_request_pence": "2000", "max_applications_per_organisation": "1",
+    }
+
+    client = Client()
+    client.force_login(setter)
+
+    def cut_budget():
+        if connection.vendor == "sqlite":
+            with connection.execute_wrapper(_busy_timeout):
+                response = client.post(edit, data)
+        else:
+            response = client.post(edit, data)
+        if response.status_code == 302:
+            return ("ok", None)
+        return ("refused", response.content.decode())
+
+    results = _race(monkeypatch, [(application, officer, "award", None), cut_budget])
+
+    round_.refresh_from_db()
+    assert sorted(kind for kind, _ in results) == ["ok", "refused"], results
+    assert awards.awarded_pence(round_) <= round_.budget_pence
+    if results[0][0] == "ok":  # the decision went first: the cut is refused, naming what is awarded
+        assert round_.budget_pence == 500_000
+        assert "Budget cannot be less than the £3,000 2019-20 has already awarded" in results[1][1]
+    else:  # the cut went first: the award no longer fits
+        assert round_.budget_pence == 200_000 and not Award.objects.exists()
+        assert "over its budget" in results[0][1]

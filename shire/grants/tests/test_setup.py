@@ -176,7 +176,7 @@ def test_a_rounds_budget_cannot_fall_below_what_it_has_awarded(client, team):
     Award.objects.create(application=application, amount_pence=900_000, award_date=date(2020, 1, 1))
     data = round_data(name=round_.name, budget_pence="8000", max_request_pence="5000", min_request_pence="0")
     response = client.post(reverse("grants:setup-round-edit", args=[round_.slug]), data)
-    assert "Budget cannot be less than the £9,000 already awarded" in response.content.decode()
+    assert "Budget cannot be less than the £9,000 2019-20 has already awarded" in response.content.decode()
     round_.refresh_from_db()
     assert round_.budget_pence == 38_671_500
 
