@@ -343,6 +343,40 @@ def display_name(user):
     return user.get_full_name() or user.get_username()
 
 
+# --- the programme's assessors from outside the team ------------------------------------------------
+
+
+def add_programme_assessor(programme, officer, email):
+    """A grants officer adds the staff account with `email` to the programme's assessors from outside
+    the team; returns the user. They may then be assigned applications to score, and see only those."""
+    if not services.can_manage_programme(officer, programme):
+        raise PermissionDenied("Only a grants officer of the programme's team can do this.")
+    email = (email or "").strip()
+    user = User.objects.filter(
+        email__iexact=email, is_active=True, role__in=[User.Role.OFFICER, User.Role.ADMINISTRATOR]
+    ).first()
+    if user is None:
+        raise AssessmentError(f"There is no staff account with the e-mail address {email}. Ask an administrator to make one.")
+    if programme.team.has_member(user):
+        raise AssessmentError(
+            f"{display_name(user)} is an officer of {programme.team.name}: as a grants officer they can already be assigned."
+        )
+    if programme.assessors.filter(pk=user.pk).exists():
+        raise AssessmentError(f"{display_name(user)} is already one of this programme's assessors.")
+    programme.assessors.add(user)
+    audit.record(officer, "grants.programme.assessor_added", programme, assessor=user.pk)
+    return user
+
+
+def remove_programme_assessor(programme, officer, assessor):
+    """Take `assessor` off the programme's assessors: from then on they see none of its applications,
+    those assigned to them included (scores they have given still count)."""
+    if not services.can_manage_programme(officer, programme):
+        raise PermissionDenied("Only a grants officer of the programme's team can do this.")
+    programme.assessors.remove(assessor)
+    audit.record(officer, "grants.programme.assessor_removed", programme, assessor=assessor.pk)
+
+
 # --- scores ----------------------------------------------------------------------------------------
 
 

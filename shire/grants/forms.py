@@ -298,6 +298,19 @@ class RoundForm(GovukFormMixin, forms.ModelForm):
         return cleaned
 
 
+class AssessorForm(GovukFormMixin, forms.Form):
+    email = forms.EmailField(
+        label="E-mail address of their staff account",
+        help_text="A panel member or an officer of another team. They will see only the applications assigned to them.",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"class": "govuk-input--width-30"}),
+        error_messages={
+            "required": "Enter the e-mail address of their staff account",
+            "invalid": "Enter an e-mail address in the correct format, like name@example.gov.uk",
+        },
+    )
+
+
 class ThemeForm(GovukFormMixin, forms.ModelForm):
     order = _whole_number("Position", minimum=0, maximum=999, label="Position", help_text="Themes are listed from the lowest number.")
 

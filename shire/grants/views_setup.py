@@ -23,11 +23,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from shire.core import audit
+from shire.core.models import User
 from shire.core.permissions import officer_required
 
-from . import awards, services
+from . import assessment, awards, services
 from .forms import (
     ApplicationQuestionForm,
+    AssessorForm,
     CriterionForm,
     EligibilityQuestionForm,
     ProgrammeForm,
@@ -134,9 +136,43 @@ def programme_detail(request, slug):
             "programme": programme,
             "rounds": rounds,
             "themes": programme.themes.filter(round__isnull=True),
+            "assessors": programme.assessors.order_by("first_name", "last_name", "username"),
             "today": timezone.localdate(),
         },
     )
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def programme_assessors(request, slug):
+    """The programme's assessors from outside the team: the list, and adding one by e-mail address."""
+    programme = _programme(request, slug)
+    form = AssessorForm(*_bound(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessor = assessment.add_programme_assessor(programme, request.user, form.cleaned_data["email"])
+        except services.GrantsError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, f"{assessment.display_name(assessor)} can now be assigned {programme.name} applications to score.")
+            return redirect("grants:setup-programme-assessors", slug=slug)
+    return render(
+        request,
+        "grants/setup/programme_assessors.html",
+        {"programme": programme, "form": form,
+         "assessors": programme.assessors.order_by("first_name", "last_name", "username")},
+        status=400 if form.errors else 200,
+    )
+
+
+@officer_required
+@require_POST
+def programme_assessor_remove(request, slug, pk):
+    programme = _programme(request, slug)
+    assessor = get_object_or_404(User, pk=pk, grant_programmes_assessed=programme)
+    assessment.remove_programme_assessor(programme, request.user, assessor)
+    messages.success(request, f"{assessment.display_name(assessor)} is no longer an assessor of {programme.name}.")
+    return redirect("grants:setup-programme-assessors", slug=slug)
 
 
 # --- rounds -------------------------------------------------------------------------------------
