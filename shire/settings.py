@@ -98,6 +98,17 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
     }
 
+# One cache for every server process and every server: a table in the database (`shire migrate`
+# makes it). A change to the directory is written in the same transaction as the new cache version,
+# so the next request in any process sees it. Entries past MAX_ENTRIES are culled on a write.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "shire_cache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -19,10 +19,10 @@ full=maybe) is answered 400 with a JSON error naming it; an unknown id 404 with 
 Parameters the API does not know are ignored, as usual for HTTP APIs; `proximity`, which the
 specification offers, needs postcode centroids Shire does not hold, so it is refused with 400.
 
-Answers are kept for DIRECTORY_API_CACHE_SECONDS (60 by default; see cache_seconds) and sent
-with `Cache-Control: public, max-age=60`: a change to the directory shows in the API within a
-minute (at once in the server process that made the change: the cache key holds the directory's
-version, services.directory_version()). The answers are open data, the same for everyone, so nothing private can leak this way.
+Answers are kept in the shared cache (settings.CACHES) for DIRECTORY_API_CACHE_SECONDS (60 by
+default; see cache_seconds) and sent with `Cache-Control: public, max-age=60`: a change to the
+directory shows in the API at once, in every server process (the cache key holds the directory's
+version, services.directory_version(), kept in the same shared cache). The answers are open data, the same for everyone, so nothing private can leak this way.
 
 Contacts and phone numbers marked private never appear (api_data reads them through `.public()`).
 Anyone may read the API (it is open data), including scripts on other sites: every answer
@@ -30,15 +30,13 @@ carries `Access-Control-Allow-Origin: *`.
 """
 import hashlib
 import math
-import os
 import re
 import uuid
 from datetime import UTC, datetime
 from functools import wraps
 
-from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, Window
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from rfc3339_validator import validate_rfc3339
@@ -72,8 +70,14 @@ def not_found(kind):
     return error_response(404, f"There is no {kind} with that id.")
 
 
-def api_view(view):
-    """GET and HEAD only; a BadParameter becomes a 400; every answer is JSON and readable cross-origin."""
+def api_view(view=None, *, directory_data=True):
+    """GET and HEAD only; a BadParameter becomes a 400; every answer is JSON and readable cross-origin.
+
+    Answers built from `directory_data` are kept in the shared cache; the others (what the API is,
+    its OpenAPI document) need neither the cache nor the database.
+    """
+    if view is None:
+        return lambda view: api_view(view, directory_data=directory_data)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -81,10 +85,11 @@ def api_view(view):
             response = error_response(405, "This API is read-only: use GET.")
             response["Allow"] = "GET, HEAD"
         else:
-            seconds = cache_seconds()
+            seconds = cache_seconds() if directory_data else 0
             # The directory's version (services.directory_version, changed by every save or delete)
-            # in the key: a change shows at once in this process, and within the minute in others.
-            key = f"oruk:{services.directory_version()}:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+            # in the key: the cache is shared, so a change shows at once in every server process.
+            key = seconds and f"oruk:{services.directory_version()}:" + hashlib.sha256(
+                request.build_absolute_uri().encode()).hexdigest()
             cached = cache.get(key) if seconds else None
             if cached is not None:
                 response = HttpResponse(cached, content_type="application/json")
@@ -105,12 +110,9 @@ def api_view(view):
 
 
 def cache_seconds():
-    """How long an answer is kept and reused (each server process keeps its own): settings'
-    DIRECTORY_API_CACHE_SECONDS, else $SHIRE_API_CACHE_SECONDS, else 60; 0 turns it off."""
-    value = getattr(settings, "DIRECTORY_API_CACHE_SECONDS", None)
-    if value is None:
-        value = os.environ.get("SHIRE_API_CACHE_SECONDS", "60")
-    return int(value)
+    """How long an answer is kept and reused: settings' DIRECTORY_API_CACHE_SECONDS, else
+    $SHIRE_API_CACHE_SECONDS, else 60; 0 turns it off."""
+    return services.cache_seconds("DIRECTORY_API_CACHE_SECONDS", "SHIRE_API_CACHE_SECONDS", 60)
 
 
 def json_response(data):
@@ -195,18 +197,14 @@ def paginate(request, queryset, build, *, default_per_page=DEFAULT_PER_PAGE):
     page = int_param(request, "page", 1, 1, 10**9)
     per_page = int_param(request, "per_page", default_per_page, 1, MAX_PER_PAGE if default_per_page <= MAX_PER_PAGE else None)
     offset = (page - 1) * per_page
-    # The page's ids and the count in one query, from the ordering's index alone; then only those
-    # rows with their joins. (Joining every row that OFFSET skips, to throw it away, made deep pages
-    # of 10,000 services slow.)
-    head = list(queryset.annotate(_total=Window(Count("pk"))).values_list("pk", "_total")[offset:offset + per_page])
-    if head:
-        total = head[0][1]
-    else:
-        total = queryset.count() if offset else 0
+    # The count, then the page's ids, each read from an index alone (a window count over every
+    # row made PostgreSQL sort them all for each page); then only those rows with their joins.
+    # (Joining every row that OFFSET skips, to throw it away, made deep pages of 10,000 services slow.)
+    total = queryset.count()
+    ids = list(queryset.values_list("pk", flat=True)[offset:offset + per_page]) if offset < total else []
     total_pages = math.ceil(total / per_page) if total else 0
     rows = []
-    if head:
-        ids = [pk for pk, _ in head]
+    if ids:
         by_id = {row.pk: row for row in queryset.filter(pk__in=ids)}
         rows = [by_id[pk] for pk in ids if pk in by_id]
     return json_response({
@@ -258,7 +256,7 @@ def filter_services(request, services_qs, prefix=""):
 
 # --- the endpoints ------------------------------------------------------------------------------
 
-@api_view
+@api_view(directory_data=False)
 def api_details(request):
     return json_response({
         "version": VERSION,
@@ -267,7 +265,7 @@ def api_details(request):
     })
 
 
-@api_view
+@api_view(directory_data=False)
 def openapi_document(request):
     from .openapi import build_document
 

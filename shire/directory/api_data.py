@@ -141,8 +141,10 @@ def services_queryset(full=False):
 
 
 def service_at_locations_queryset(full=False):
-    rows = ServiceAtLocation.objects.select_related("service__organization", "location").defer(
-        "service__search_text", "service__organization__search_text")
+    # The places come in a query of their own: joined as a fourth table, PostgreSQL's planner chose
+    # to read every place into a hash for the 50 rows of a page.
+    rows = ServiceAtLocation.objects.select_related("service__organization").defer(
+        "service__search_text", "service__organization__search_text").prefetch_related("location")
     if full:
         rows = rows.prefetch_related(
             Prefetch("contacts", queryset=public_contacts()),

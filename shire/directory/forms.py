@@ -78,9 +78,9 @@ class SearchForm(GovukForm):
                                        choices=[c for c in Accessibility.Feature.choices if c[0] != "other"],
                                        widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, options=None, **kwargs):
         super().__init__(*args, **kwargs)
-        options = services.search_options()
+        options = options or services.search_options()
         self.terms = {term.code: term for term in options["categories"]}
         self.need_terms = {term.code: term for term in options["needs"]}
         self.districts = {district.slug: district for district in options["districts"]}

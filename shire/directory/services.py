@@ -6,6 +6,7 @@ at once (and records it in the history) or keeps it as a PendingEdit for an offi
 anyone who may not edit the organisation.
 """
 import hashlib
+import os
 import re
 import unicodedata
 import uuid
@@ -19,7 +20,7 @@ from django.core.mail import send_mail
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import models, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Window
+from django.db.models import Count, Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -117,18 +118,28 @@ def directory_changed():
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
+def cache_seconds(setting, variable, default):
+    """How long pages or answers are kept: the setting, else the environment variable, else
+    `default`; 0 turns that cache off."""
+    value = getattr(settings, setting, None)
+    if value is None:
+        value = os.environ.get(variable, default)
+    return int(value)
+
+
 _OPTIONS = {}
 
 
-def search_options():
+def search_options(version=None):
     """The search form's choices (terms, districts, parishes) and the category tree, kept until a change.
 
     Kept in this process's memory (not the cache: unpickling hundreds of records on every search
-    costs more than the queries), one set for the current directory version.
+    costs more than the queries), one set for the current directory version (`version`, when the
+    caller has just read it: reading it costs a query of the shared cache).
     """
     from shire.core.models import District, Parish
 
-    version = directory_version()
+    version = version or directory_version()
     options = _OPTIONS.get(version)
     if options is None:
         children = {}
@@ -177,30 +188,26 @@ def search_services(search):
 
 
 def search_page(search, number, per_page):
-    """One page of search_services(search) as a Django Page, in two small queries.
+    """One page of search_services(search) as a Django Page, in three small queries.
 
-    The first finds the page's ids and, with a window count over those narrow rows, how many there
-    are in all; the second fetches the page's services with their organisations. `number` is what
-    was asked for (text is fine): past the last page gives the last page, anything that is not a
-    page number the first.
+    The count of everything found, then the page's ids (both from narrow rows: an index on
+    PostgreSQL for the listing by name, trigram indexes for words), then the page's services with
+    their organisations. `number` is what was asked for (text is fine): past the last page gives
+    the last page, anything that is not a page number the first.
     """
     try:
         number = max(1, int(str(number)))
     except (TypeError, ValueError):
         number = 1
-    found = search_services(search).select_related(None).annotate(total=Window(Count("pk"))).values_list("pk", "total")
-    rows = list(found[(number - 1) * per_page:number * per_page])
-    if not rows and number > 1:
-        total = search_services(search).count()
-        if total:
-            number = (total + per_page - 1) // per_page
-            rows = list(found[(number - 1) * per_page:number * per_page])
-    ids = [pk for pk, _ in rows]
-    by_id = Service.objects.filter(pk__in=ids).select_related("organization").defer("search_text").in_bulk() \
-        if ids else {}
+    found = search_services(search).select_related(None)
+    total = found.count()
+    number = min(number, max(1, (total + per_page - 1) // per_page))
+    ids = list(found.values_list("pk", flat=True)[(number - 1) * per_page:number * per_page]) if total else []
+    by_id = Service.objects.filter(pk__in=ids).select_related("organization").defer(
+        "search_text", "organization__search_text").in_bulk() if ids else {}
     paginator = Paginator([], per_page)
-    paginator.__dict__["count"] = rows[0][1] if rows else 0  # Paginator.count is a cached property
-    return Page([by_id[pk] for pk in ids], number, paginator)
+    paginator.__dict__["count"] = total  # Paginator.count is a cached property
+    return Page([by_id[pk] for pk in ids if pk in by_id], number, paginator)
 
 
 def search_organizations(search, limit=6):

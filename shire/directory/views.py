@@ -60,18 +60,17 @@ def _page(request, items, per_page):
 # --- public pages -------------------------------------------------------------------------------
 
 
-SEARCH_CACHE_SECONDS = 300
-
-
 @require_safe
 def search(request):
-    """The public search. Anonymous visitors' pages are cached until the directory changes (or 5 minutes)."""
-    key = _page_cache_key(request)
+    """The public search. Anonymous visitors' pages are cached in the shared cache until the directory
+    changes (or 5 minutes)."""
+    version = services.directory_version()
+    key = _page_cache_key(request, version)
     if key is not None:
         html = cache.get(key)
         if html is not None:
             return HttpResponse(html)
-    form = forms.SearchForm(request.GET or None)
+    form = forms.SearchForm(request.GET or None, options=services.search_options(version))
     query = form.search() if request.GET else services.Search()
     results = services.search_page(query, request.GET.get("page"), RESULTS_PER_PAGE)
     page_services = list(results.object_list)
@@ -94,21 +93,26 @@ def search(request):
         "errors": form.error_links if request.GET and form.errors else [],
     })
     if key is not None and response.status_code == 200:
-        cache.set(key, response.content, SEARCH_CACHE_SECONDS)
+        cache.set(key, response.content, page_cache_seconds())
     return response
 
 
-def _page_cache_key(request):
-    """A cache key for a page everyone sees the same, or None when this visitor's page may differ.
+def _page_cache_key(request, version):
+    """A cache key for a page everyone sees the same, or None when this visitor's page may differ
+    (or pages are not cached: settings.DIRECTORY_PAGE_CACHE_SECONDS, or $SHIRE_PAGE_CACHE_SECONDS, 0).
 
     Signed-in people see their own header and messages, and a visitor with a session or a
     message waiting may see a message, so only plain anonymous requests share cached pages.
     """
-    if request.user.is_authenticated or request.COOKIES.get("messages") or \
+    if not page_cache_seconds() or request.user.is_authenticated or request.COOKIES.get("messages") or \
             request.COOKIES.get(settings.SESSION_COOKIE_NAME):
         return None
     digest = hashlib.sha256(request.get_full_path().encode("utf-8", "surrogatepass")).hexdigest()
-    return f"directory:page:{services.directory_version()}:{digest}"
+    return f"directory:page:{version}:{digest}"
+
+
+def page_cache_seconds():
+    return services.cache_seconds("DIRECTORY_PAGE_CACHE_SECONDS", "SHIRE_PAGE_CACHE_SECONDS", 300)
 
 
 def _attach_places(page_services):
