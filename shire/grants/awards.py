@@ -410,6 +410,25 @@ def late_returns(user, today=None):
     return returns_for(user).filter(late_q(today)).order_by("due_on", "id")
 
 
+def applicant_grant(application, today=None):
+    """What the organisation sees of the decision on its application: {"decision", "award", "instalments",
+    "returns"} (each return marked `late`); empty if it is not decided. The page that shows it checks
+    that the visitor is a member of the organisation."""
+    if not application.is_decided:
+        return {}
+    today = today or timezone.localdate()
+    award = Award.objects.filter(application=application).first()
+    returns = list(award.monitoring_returns.order_by("due_on", "id")) if award else []
+    for item in returns:
+        item.late = item.is_late(today)
+    return {
+        "decision": Decision.objects.get(application=application),
+        "award": award,
+        "instalments": list(award.instalments.order_by("number")) if award else [],
+        "returns": returns,
+    }
+
+
 def returns_for_organisation_member(user):
     """The monitoring returns of every award to the user's organisations (for applicants)."""
     if not services.is_applicant(user):

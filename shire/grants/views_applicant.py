@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from shire.core import audit
 from shire.core.forms import SignInForm
 
-from . import services
+from . import awards, services
 from .forms import (
     AccountForm,
     ApplicantPasswordResetForm,
@@ -336,6 +336,7 @@ def application_status(request, reference):
             "returned_note": returned_note,
             "documents": application.documents.select_related("required_document"),
             "answers": application.answer_list(),
+            **awards.applicant_grant(application),
         },
     )
 
