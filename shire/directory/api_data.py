@@ -15,9 +15,13 @@ What is left out, always:
 Fields beyond the ORUK profile (alternate_name, phones, eligibility_description...) use HSDS 3.0's
 names and types; the ORUK schemas allow additional properties.
 """
-from datetime import UTC
+import uuid
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
 
 from django.db.models import Prefetch
+
+from . import hsds_fields
 
 from .models import (
     Accessibility,
@@ -48,14 +52,6 @@ def uid(value):
     return None if value is None else str(value)
 
 
-def iso_date(value):
-    return None if value is None else value.isoformat()
-
-
-def iso_time(value):
-    return None if value is None else value.strftime("%H:%M:%S")
-
-
 def iso_datetime(value):
     """UTC with millisecond accuracy, as ORUK asks for last_modified: 2023-03-15T10:30:45.123Z."""
     if value is None:
@@ -69,6 +65,21 @@ def number(value):
         return None
     as_float = float(value)
     return int(as_float) if as_float.is_integer() else as_float
+
+
+def json_value(value):
+    """A field's value as JSON has it: ids and dates as text, times as hh:mm:ss, Decimals as numbers."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return iso_datetime(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, Decimal):
+        return number(value)
+    return value
 
 
 # --- querysets ----------------------------------------------------------------------------------
@@ -187,126 +198,41 @@ def taxonomy_terms_queryset():
 
 # --- the objects --------------------------------------------------------------------------------
 
+def own(table, record):
+    """`record`'s own fields in HSDS `table` (hsds_fields, the list the HSDS files use too), as JSON values."""
+    return {name: json_value(value) for name, value in hsds_fields.values(table, record).items()}
+
+
 def phone_json(phone):
-    return clean({
-        "id": uid(phone.pk),
-        "location_id": uid(phone.location_id),
-        "service_id": uid(phone.service_id),
-        "organization_id": uid(phone.organization_id),
-        "contact_id": uid(phone.contact_id),
-        "service_at_location_id": uid(phone.service_at_location_id),
-        "number": phone.number,
-        "extension": phone.extension,
-        "type": phone.type,
-        "description": phone.description,
-        "languages": [],
-    })
+    return clean({**own("phone", phone), "languages": []})
 
 
 def contact_json(contact):
-    return clean({
-        "id": uid(contact.pk),
-        "organization_id": uid(contact.organization_id),
-        "service_id": uid(contact.service_id),
-        "service_at_location_id": uid(contact.service_at_location_id),
-        "location_id": uid(contact.location_id),
-        "name": contact.name,
-        "title": contact.title,
-        "department": contact.department,
-        "email": contact.email,
-        "phones": [phone_json(phone) for phone in contact.phones.all()],
-    })
+    return clean({**own("contact", contact), "phones": [phone_json(phone) for phone in contact.phones.all()]})
 
 
 def schedule_json(schedule):
-    return clean({
-        "id": uid(schedule.pk),
-        "service_id": uid(schedule.service_id),
-        "location_id": uid(schedule.location_id),
-        "service_at_location_id": uid(schedule.service_at_location_id),
-        "valid_from": iso_date(schedule.valid_from),
-        "valid_to": iso_date(schedule.valid_to),
-        "dtstart": iso_date(schedule.dtstart),
-        "until": iso_date(schedule.until),
-        "count": schedule.count,
-        "wkst": schedule.wkst,
-        "freq": schedule.freq,
-        "interval": schedule.interval,
-        "byday": schedule.byday,
-        "bymonthday": schedule.bymonthday,
-        "opens_at": iso_time(schedule.opens_at),
-        "closes_at": iso_time(schedule.closes_at),
-        "description": schedule.description,
-        "schedule_link": schedule.schedule_link,
-        "attending_type": schedule.attending_type,
-        "notes": schedule.notes,
-    })
+    return clean(own("schedule", schedule))
 
 
 def language_json(language):
-    return clean({
-        "id": uid(language.pk),
-        "service_id": uid(language.service_id),
-        "location_id": uid(language.location_id),
-        "name": language.name,
-        "code": language.code,
-        "note": language.note,
-    })
+    return clean(own("language", language))
 
 
 def accessibility_json(item):
     label = item.get_feature_display()
-    return clean({
-        "id": uid(item.pk),
-        "location_id": uid(item.location_id),
-        "description": item.description or label,
-        "details": item.details,
-        "url": item.url,
-        "accessibility": label,
-    })
+    return clean({**own("accessibility", item), "description": item.description or label, "accessibility": label})
 
 
 def address_json(location):
     """The location's one address, if it has every part HSDS requires, else None."""
-    parts = {
-        "address_1": location.address_1,
-        "city": location.city,
-        "state_province": location.state_province,
-        "postal_code": location.postal_code,
-        "country": location.country,
-    }
-    if not all(parts.values()):
+    if not hsds_fields.address_complete(location):
         return None
-    return clean({
-        "id": uid(location.address_id),
-        "location_id": uid(location.pk),
-        "address_1": location.address_1,
-        "address_2": location.address_2,
-        "city": location.city,
-        "region": location.region,
-        "state_province": location.state_province,
-        "postal_code": location.postal_code,
-        "country": location.country,
-        # Shire keeps one address a location: where people go, or where post goes for a postal one.
-        "address_type": "postal" if location.location_type == Location.LocationType.POSTAL else "physical",
-    })
+    return clean({name: json_value(value) for name, value in hsds_fields.address_values(location).items()})
 
 
 def location_json(location, full=True):
-    data = {
-        "id": uid(location.pk),
-        "location_type": location.location_type,
-        "url": location.url,
-        "organization_id": uid(location.organization_id),
-        "name": location.name,
-        "alternate_name": location.alternate_name,
-        "description": location.description,
-        "transportation": location.transportation,
-        "latitude": number(location.latitude),
-        "longitude": number(location.longitude),
-        "external_identifier": location.external_identifier,
-        "external_identifier_type": location.external_identifier_type,
-    }
+    data = own("location", location)
     if full:
         address = address_json(location)
         data.update({
@@ -321,41 +247,18 @@ def location_json(location, full=True):
 
 
 def identifier_json(identifier):
-    return clean({
-        "id": uid(identifier.pk),
-        "organization_id": uid(identifier.organization_id),
-        "identifier_scheme": identifier.identifier_scheme,
-        "identifier_type": identifier.identifier_type,
-        "identifier": identifier.identifier,
-    })
+    return clean(own("organization_identifier", identifier))
 
 
 def funding_json(funding):
-    return clean({
-        "id": uid(funding.pk),
-        "organization_id": uid(funding.organization_id),
-        "service_id": uid(funding.service_id),
-        "source": funding.source,
-    })
+    return clean(own("funding", funding))
 
 
 def organization_json(organization, *, identifiers=False, full=False, full_service=False):
     """The organisation's own fields; `identifiers` adds its registered numbers (prefetched);
     `full` adds its services (id, name, status...), contacts, phones, locations and funding;
     `full_service` gives those services fully nested."""
-    data = {
-        "id": uid(organization.pk),
-        "name": organization.name,
-        "alternate_name": organization.alternate_name,
-        "description": organization.description,
-        "email": organization.email,
-        "website": organization.website,
-        "year_incorporated": organization.year_incorporated,
-        "legal_status": organization.legal_status,
-        "logo": organization.logo,
-        "uri": organization.uri,
-        "parent_organization_id": uid(organization.parent_organization_id),
-    }
+    data = own("organization", organization)
     if identifiers or full or full_service:
         data["organization_identifiers"] = [identifier_json(item) for item in organization.identifiers.all()]
     if full or full_service:
@@ -374,79 +277,32 @@ def organization_json(organization, *, identifiers=False, full=False, full_servi
 
 
 def taxonomy_json(taxonomy, with_terms=False):
-    data = {
-        "id": uid(taxonomy.pk),
-        "name": taxonomy.name,
-        "description": taxonomy.description,
-        "uri": taxonomy.uri,
-        "version": taxonomy.version,
-    }
+    data = own("taxonomy", taxonomy)
     if with_terms:
         data["taxonomy_terms"] = [taxonomy_term_json(term) for term in taxonomy.terms.all()]
     return clean(data)
 
 
 def taxonomy_term_json(term):
-    return clean({
-        "id": uid(term.pk),
-        "code": term.code,
-        "name": term.name,
-        "description": term.description,
-        "parent_id": uid(term.parent_id),
-        "taxonomy": term.taxonomy.name,
-        "taxonomy_id": uid(term.taxonomy_id),
-        "language": term.language,
-        "term_uri": term.term_uri,
-        "term": term.name,
-    })
+    return clean({**own("taxonomy_term", term), "term": term.name})
 
 
 def attribute_json(attribute):
-    return clean({
-        "id": uid(attribute.pk),
-        "link_id": uid(attribute.service_id),
-        "taxonomy_term_id": uid(attribute.taxonomy_term_id),
-        "link_type": ServiceAttribute.link_type,
-        "link_entity": ServiceAttribute.link_entity,
-        "value": attribute.value,
-        "taxonomy_term": taxonomy_term_json(attribute.taxonomy_term),
-    })
+    return clean({**own("attribute", attribute), "taxonomy_term": taxonomy_term_json(attribute.taxonomy_term)})
 
 
 def cost_option_json(option):
-    return clean({
-        "id": uid(option.pk),
-        "service_id": uid(option.service_id),
-        "valid_from": iso_date(option.valid_from),
-        "valid_to": iso_date(option.valid_to),
-        "option": option.option,
-        "amount": number(option.amount),
-        "currency": option.currency,
-        "amount_description": option.amount_description,
-    })
+    return clean(own("cost_option", option))
 
 
 def service_area_json(area):
-    return clean({
-        "id": uid(area.pk),
-        "service_id": uid(area.service_id),
-        "name": area.name,
-        "description": area.description,
-        "extent": area.extent,
-        "extent_type": area.extent_type,
-        "uri": area.uri,
-    })
+    return clean(own("service_area", area))
 
 
 def service_at_location_json(row, *, full=False, with_service=True, with_location=True):
     """A service at a location. `full`: the location fully nested, with the service (fully
     nested but for its other locations), and the contacts, phones and times of this pairing."""
-    data = {
-        "id": uid(row.pk),
-        "service_id": uid(row.service_id),
-        "location_id": uid(row.location_id),
-        "description": row.description,
-    }
+    data = own("service_at_location", row)
     if with_location:
         data["location"] = location_json(row.location, full=full)
     if with_service:
@@ -462,29 +318,9 @@ def service_at_location_json(row, *, full=False, with_service=True, with_locatio
 
 def service_json(service, *, full=False, with_organization=True, with_locations=True):
     """A service: its one-to-one fields and its organisation (the list form), or `full`y nested."""
-    data = {
-        "id": uid(service.pk),
-        "organization_id": uid(service.organization_id),
-        "name": service.name,
-        "alternate_name": service.alternate_name,
-        "description": service.description,
-        "url": service.url,
-        "email": service.email,
-        "status": service.status,
-        "interpretation_services": service.interpretation_services,
-        "application_process": service.application_process,
-        "fees_description": service.fees_description,
-        # ORUK 3.0 still names HSDS's deprecated `fees` and not `fees_description`: give both.
-        "fees": service.fees_description,
-        "wait_time": service.wait_time,
-        "accreditations": service.accreditations,
-        "eligibility_description": service.eligibility_description,
-        "minimum_age": service.minimum_age,
-        "maximum_age": service.maximum_age,
-        "assured_date": iso_date(service.last_checked_on),
-        "alert": service.alert,
-        "last_modified": iso_datetime(service.updated_at),
-    }
+    data = own("service", service)
+    # ORUK 3.0 still names HSDS's deprecated `fees` and not `fees_description`: give both.
+    data["fees"] = data["fees_description"]
     if with_organization:
         data["organization"] = organization_json(service.organization, identifiers=full)
     if full:

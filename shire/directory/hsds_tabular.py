@@ -70,6 +70,7 @@ from shire.core import audit
 from shire.core.models import District, Parish
 
 from . import services
+from .hsds_fields import address_complete, address_values, values
 from .models import (
     Accessibility,
     Contact,
@@ -401,14 +402,6 @@ def text_of(value):
     return str(value)
 
 
-def pounds(pence):
-    return None if pence is None else (Decimal(pence) / 100)
-
-
-def address_complete(location):
-    return all([location.address_1, location.city, location.state_province, location.postal_code, location.country])
-
-
 def export_tables():
     """({file name: CSV text} for every table of the package, with datapackage.json; warnings)."""
     rows = defaultdict(list)
@@ -433,29 +426,15 @@ def export_tables():
             attribute(lists["demo"], entity, record.pk)
 
     for org in Organization.objects.select_related("district", "parish"):
-        rows["organization"].append({
-            "id": org.pk, "name": org.name, "alternate_name": org.alternate_name, "description": org.description,
-            "email": org.email, "website": org.website, "year_incorporated": org.year_incorporated,
-            "legal_status": org.legal_status, "logo": org.logo, "uri": org.uri,
-            "parent_organization_id": org.parent_organization_id})
+        rows["organization"].append(values("organization", org))
         attribute(lists["organization_kind"], "organization", org.pk, org.kind)
         if org.is_council_run:
             attribute(lists["council_run"], "organization", org.pk)
         places("organization", org)
     for item in OrganizationIdentifier.objects.all():
-        rows["organization_identifier"].append({
-            "id": item.pk, "organization_id": item.organization_id, "identifier_scheme": item.identifier_scheme,
-            "identifier_type": item.identifier_type, "identifier": item.identifier})
+        rows["organization_identifier"].append(values("organization_identifier", item))
     for service in Service.objects.all():
-        rows["service"].append({
-            "id": service.pk, "organization_id": service.organization_id, "name": service.name,
-            "alternate_name": service.alternate_name, "description": service.description, "url": service.url,
-            "email": service.email, "status": service.status, "interpretation_services": service.interpretation_services,
-            "application_process": service.application_process, "fees_description": service.fees_description,
-            "wait_time": service.wait_time, "accreditations": service.accreditations,
-            "eligibility_description": service.eligibility_description, "minimum_age": service.minimum_age,
-            "maximum_age": service.maximum_age, "assured_date": service.last_checked_on, "alert": service.alert,
-            "last_modified": service.updated_at})
+        rows["service"].append(values("service", service))
         if service.cost:
             attribute(lists["service_cost"], "service", service.pk, service.cost)
         attribute(lists["attending_type"], "service", service.pk, service.attending_type)
@@ -464,22 +443,11 @@ def export_tables():
             attribute(lists["demo"], "service", service.pk)
     incomplete = []
     for location in Location.objects.select_related("district", "parish"):
-        rows["location"].append({
-            "id": location.pk, "location_type": location.location_type, "url": location.url,
-            "organization_id": location.organization_id, "name": location.name,
-            "alternate_name": location.alternate_name, "description": location.description,
-            "transportation": location.transportation, "latitude": location.latitude, "longitude": location.longitude,
-            "external_identifier": location.external_identifier,
-            "external_identifier_type": location.external_identifier_type})
+        rows["location"].append(values("location", location))
         attribute(lists["location_kind"], "location", location.pk, location.kind)
         places("location", location)
         if address_complete(location):
-            rows["address"].append({
-                "id": location.address_id, "location_id": location.pk, "address_1": location.address_1,
-                "address_2": location.address_2, "city": location.city, "region": location.region,
-                "state_province": location.state_province, "postal_code": location.postal_code,
-                "country": location.country,
-                "address_type": "postal" if location.location_type == Location.LocationType.POSTAL else "physical"})
+            rows["address"].append(address_values(location))
         elif location.address_1 or location.city or location.postal_code:
             incomplete.append(location.name)
     if incomplete:
@@ -487,51 +455,16 @@ def export_tables():
                         f"postcode and country), written without it: {', '.join(sorted(incomplete)[:10])}"
                         + (" ..." if len(incomplete) > 10 else ""))
     for item in Accessibility.objects.all():
-        rows["accessibility"].append({"id": item.pk, "location_id": item.location_id, "description": item.description,
-                                      "details": item.details, "url": item.url})
+        rows["accessibility"].append(values("accessibility", item))
         attribute(lists["accessibility_feature"], "accessibility", item.pk, item.feature)
-    for row in ServiceAtLocation.objects.all():
-        rows["service_at_location"].append({"id": row.pk, "service_id": row.service_id, "location_id": row.location_id,
-                                            "description": row.description})
-    for contact in Contact.objects.public():
-        rows["contact"].append({
-            "id": contact.pk, "organization_id": contact.organization_id, "service_id": contact.service_id,
-            "service_at_location_id": contact.service_at_location_id, "location_id": contact.location_id,
-            "name": contact.name, "title": contact.title, "department": contact.department, "email": contact.email})
-    for phone in Phone.objects.public().exclude(contact__private=True):
-        rows["phone"].append({
-            "id": phone.pk, "location_id": phone.location_id, "service_id": phone.service_id,
-            "organization_id": phone.organization_id, "contact_id": phone.contact_id,
-            "service_at_location_id": phone.service_at_location_id, "number": phone.number,
-            "extension": phone.extension, "type": phone.type, "description": phone.description})
-    for schedule in Schedule.objects.all():
-        rows["schedule"].append({
-            "id": schedule.pk, "service_id": schedule.service_id, "location_id": schedule.location_id,
-            "service_at_location_id": schedule.service_at_location_id, "valid_from": schedule.valid_from,
-            "valid_to": schedule.valid_to, "dtstart": schedule.dtstart, "until": schedule.until,
-            "count": schedule.count, "wkst": schedule.wkst, "freq": schedule.freq, "interval": schedule.interval,
-            "byday": schedule.byday, "bymonthday": schedule.bymonthday, "description": schedule.description,
-            "opens_at": schedule.opens_at, "closes_at": schedule.closes_at, "schedule_link": schedule.schedule_link,
-            "attending_type": schedule.attending_type, "notes": schedule.notes})
-    for item in Funding.objects.all():
-        rows["funding"].append({"id": item.pk, "organization_id": item.organization_id, "service_id": item.service_id,
-                                "source": item.source})
-    for area in ServiceArea.objects.all():
-        rows["service_area"].append({"id": area.pk, "service_id": area.service_id, "name": area.name,
-                                     "description": area.description, "extent": area.extent,
-                                     "extent_type": area.extent_type, "uri": area.uri})
-    for language in Language.objects.all():
-        rows["language"].append({"id": language.pk, "service_id": language.service_id,
-                                 "location_id": language.location_id, "name": language.name, "code": language.code,
-                                 "note": language.note})
-    for option in CostOption.objects.all():
-        rows["cost_option"].append({
-            "id": option.pk, "service_id": option.service_id, "valid_from": option.valid_from,
-            "valid_to": option.valid_to, "option": option.option, "currency": option.currency,
-            "amount": pounds(option.amount_pence), "amount_description": option.amount_description})
+    for table, records in (("service_at_location", ServiceAtLocation.objects.all()), ("contact", Contact.objects.public()),
+                           ("phone", Phone.objects.public().exclude(contact__private=True)),
+                           ("schedule", Schedule.objects.all()), ("funding", Funding.objects.all()),
+                           ("service_area", ServiceArea.objects.all()), ("language", Language.objects.all()),
+                           ("cost_option", CostOption.objects.all())):
+        rows[table] += [values(table, record) for record in records]
     for taxonomy in Taxonomy.objects.all():
-        rows["taxonomy"].append({"id": taxonomy.pk, "name": taxonomy.name, "description": taxonomy.description,
-                                 "uri": taxonomy.uri, "version": taxonomy.version})
+        rows["taxonomy"].append(values("taxonomy", taxonomy))
         attribute(lists["taxonomy_slug"], "taxonomy", taxonomy.pk, stored=taxonomy.slug)
     terms = list(TaxonomyTerm.objects.select_related("taxonomy"))
     shared_codes = {code for code, count in Counter(term.code for term in terms).items() if count > 1}
@@ -539,15 +472,9 @@ def export_tables():
         # HSDS wants codes unique in the table; Shire, in a taxonomy. A code two taxonomies use
         # goes out as "<taxonomy slug>:<code>" (an import takes the prefix off again).
         code = f"{term.taxonomy.slug}:{term.code}" if term.code in shared_codes else term.code
-        rows["taxonomy_term"].append({
-            "id": term.pk, "code": code, "name": term.name, "description": term.description,
-            "parent_id": term.parent_id, "taxonomy": term.taxonomy.name, "language": term.language,
-            "taxonomy_id": term.taxonomy_id, "term_uri": term.term_uri})
+        rows["taxonomy_term"].append({**values("taxonomy_term", term), "code": code})
     for attribute_row in ServiceAttribute.objects.all():
-        rows["attribute"].append({
-            "id": attribute_row.pk, "link_id": attribute_row.service_id, "taxonomy_term_id": attribute_row.taxonomy_term_id,
-            "link_type": ServiceAttribute.link_type, "link_entity": ServiceAttribute.link_entity,
-            "value": attribute_row.value})
+        rows["attribute"].append(values("attribute", attribute_row))
     # Shire's own taxonomies, so that every attribute's term is in the package.
     for item in SHIRE_LISTS:
         rows["taxonomy"].append({"id": item.taxonomy_id, "name": item.name,

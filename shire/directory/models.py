@@ -28,6 +28,7 @@ e-mail address on an error report. Each model with personal data lists it in PER
 import unicodedata
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -484,7 +485,7 @@ class CostOption(models.Model):
     @property
     def amount(self):
         """In pounds, as HSDS gives it."""
-        return None if self.amount_pence is None else self.amount_pence / 100
+        return None if self.amount_pence is None else Decimal(self.amount_pence) / 100
 
 
 class ServiceArea(models.Model):
