@@ -1,0 +1,120 @@
+"""The triage list and the panel come in pages (views_officer.PAGE_SIZE rows; two here) whatever the
+round's size; the status filter stays on every page link, the panel's running totals carry on from
+the pages before, and the budget figures are always the whole round's."""
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from shire.core.tests.factories import make_officer, make_team
+
+from .. import assessment, awards, views_officer
+from ..models import Application
+from .factories import make_round
+from .test_assessment import in_assessment, score_all, sent
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, *args):
+    return reverse(f"grants:grants_officer:{name}", args=args)
+
+
+@pytest.fixture(autouse=True)
+def two_a_page(monkeypatch):
+    monkeypatch.setattr(views_officer, "PAGE_SIZE", 2)
+
+
+@pytest.fixture
+def team():
+    return make_team()
+
+
+@pytest.fixture
+def officer(team):
+    return make_officer("officer", team=team)
+
+
+@pytest.fixture
+def client(officer):
+    client = Client()
+    client.force_login(officer)
+    return client
+
+
+def references(content):
+    return re.findall(r">(SCG-\d{6})</a>", content)
+
+
+def test_the_triage_list_comes_in_pages_and_keeps_its_filter(client, team, officer):
+    round_ = make_round(team=team)
+    waiting = [sent(round_, f"w{n}@example.org", f"Waiting group {n}")[0] for n in range(3)]
+    assessing = [in_assessment(round_, officer, f"a{n}@example.org", f"Assessed group {n}")[0] for n in range(3)]
+
+    first = client.get(url("triage", round_.slug)).content.decode()
+    second = client.get(url("triage", round_.slug) + "?page=2").content.decode()
+    third = client.get(url("triage", round_.slug) + "?page=3").content.decode()
+
+    pages = [references(first), references(second), references(third)]
+    assert [len(page) for page in pages] == [2, 2, 2]
+    assert sum(pages, []) == [a.reference for a in waiting + assessing]  # waiting first, then oldest first
+    assert "Showing 1 to 2 of 6 applications" in first and 'aria-current="page"' in first
+    assert 'href="?page=2" rel="next"' in first and 'href="?page=1" rel="prev"' in second
+    # The filter stays on every page link, and its counts are the whole round's.
+    filtered = client.get(url("triage", round_.slug) + "?status=in_assessment").content.decode()
+    assert references(filtered) == [a.reference for a in assessing[:2]]
+    assert 'href="?status=in_assessment&amp;page=2"' in filtered and "Showing 1 to 2 of 3 applications" in filtered
+    assert "Being assessed</strong>" in filtered and "(3)" in filtered
+    # A page past the end shows the last one; one that is not a number, the first.
+    assert references(client.get(url("triage", round_.slug) + "?page=99").content.decode()) == pages[2]
+    assert references(client.get(url("triage", round_.slug) + "?page=x").content.decode()) == pages[0]
+
+
+def test_the_panel_pages_keep_running_totals_and_the_whole_rounds_budget(client, team, officer):
+    assessor = make_officer("assessor", team=team)
+    round_ = make_round(team=team, budget_pence=1_000_000, max_request_pence=1_000_000)
+    ranked = []
+    for n, (amount, values) in enumerate([(300_000, [5, 5]), (200_000, [4, 4]), (400_000, [3, 3]), (100_000, [2, 2])]):
+        application, _ = in_assessment(round_, officer, f"p{n}@example.org", f"Group {n}", amount_pence=amount)
+        assessment.assign_assessor(application, assessor, officer)
+        score_all(application, assessor, values)
+        ranked.append(application)
+    funded, _ = in_assessment(round_, officer, "f@example.org", "Funded group", amount_pence=150_000)
+    awards.decide(funded, officer, "award", "Good.")
+
+    first = client.get(url("panel", round_.slug)).content.decode()
+    second = client.get(url("panel", round_.slug) + "?page=2").content.decode()
+
+    assert references(first) == [ranked[0].reference, ranked[1].reference]
+    assert references(second) == [ranked[2].reference, ranked[3].reference]
+    # Budget, awarded and left are the round's on every page: £10,000, £1,500, £8,500.
+    for page in (first, second):
+        assert "£10,000" in page and "£1,500" in page and "£8,500" in page
+    # Running totals carry on from page 1 (£3,000, £5,000) to page 2 (£9,000, £10,000), and so do ranks.
+    assert "£9,000" in second and "£10,000</td>" in second and '<td class="govuk-table__cell govuk-table__cell--numeric">3</td>' in second
+    rows = re.findall(r"govuk-tag--(green|grey)\">(Yes|No)", second)
+    assert [answer for _, answer in rows] == ["No", "No"]  # £9,000 and £10,000 are more than the £8,500 left
+    assert "Waiting for a decision (4)" in first and "Decided</a> (1)" in first
+    decided = client.get(url("panel", round_.slug) + "?show=decided").content.decode()
+    assert references(decided) == [funded.reference] and "Decided (1)" in decided
+
+
+def test_a_page_takes_as_many_queries_for_a_big_round_as_for_a_small_one(client, team, officer):
+    round_ = make_round(team=team)
+
+    def queries(address):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(address).status_code == 200
+        return len(captured)
+
+    for n in range(3):
+        in_assessment(round_, officer, f"q{n}@example.org", f"Group {n}")
+    small = [queries(url("panel", round_.slug) + "?page=2"), queries(url("triage", round_.slug) + "?page=2")]
+    for n in range(3, 9):
+        in_assessment(round_, officer, f"q{n}@example.org", f"Group {n}")
+    big = [queries(url("panel", round_.slug) + "?page=4"), queries(url("triage", round_.slug) + "?page=4")]
+    assert Application.objects.count() == 9
+    assert big == small
