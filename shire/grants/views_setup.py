@@ -161,7 +161,6 @@ def programme_assessors(request, slug):
         "grants/setup/programme_assessors.html",
         {"programme": programme, "form": form,
          "assessors": programme.assessors.order_by("first_name", "last_name", "username")},
-        status=400 if form.errors else 200,
     )
 
 

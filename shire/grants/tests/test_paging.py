@@ -118,3 +118,38 @@ def test_a_page_takes_as_many_queries_for_a_big_round_as_for_a_small_one(client,
     big = [queries(url("panel", round_.slug) + "?page=4"), queries(url("triage", round_.slug) + "?page=4")]
     assert Application.objects.count() == 9
     assert big == small
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_paged_lists_and_the_assessors_page_work_by_keyboard_and_are_accessible(page, live_server):
+    from shire.core.tests.browser import assert_accessible, sign_in, tab_until
+
+    from .factories import PASSWORD
+
+    team = make_team()
+    officer = make_officer("officer", team=team, password=PASSWORD)
+    round_ = make_round(team=team)
+    for n in range(5):
+        in_assessment(round_, officer, f"b{n}@example.org", f"Group {n}")
+    base = live_server.url
+    sign_in(page, base, "officer", PASSWORD)
+
+    def check():
+        assert_accessible(page)
+        assert not page.shire_errors, page.shire_errors
+
+    for address in (url("triage", round_.slug), url("panel", round_.slug)):
+        page.goto(base + address)
+        check()
+        tab_until(page, lambda el: el["text"].startswith("Next"), limit=80)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "page=2" in page.url and "Showing 3 to 4 of 5" in page.content()
+        check()
+    page.goto(base + reverse("grants:setup-programme-assessors", args=[round_.programme.slug]))
+    check()
+    page.fill("#id_email", "nobody@example.gov.uk")
+    page.click("button:has-text('Add assessor')")
+    assert "There is no staff account" in page.content()
+    check()
