@@ -10,6 +10,7 @@ formats cannot disagree.
 """
 import csv
 import io
+import itertools
 import json
 import re
 from pathlib import Path
@@ -20,7 +21,7 @@ from django.db.models.functions import Cast
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import Response, WorkshopVote
+from .models import Response, Theme, WorkshopVote
 
 FORMATS = {
     "json": ("application/json", "json"),
@@ -83,10 +84,11 @@ def choice_questions(definition):
 
 
 def answer_texts(consultation):
-    """Every response's answers as JSON text, streamed in chunks: no model objects are built."""
+    """Every response's answers as JSON text, in the order they came, streamed in chunks: no model
+    objects are built."""
     return (
         Response.objects.filter(consultation=consultation)
-        .order_by()
+        .order_by("id")
         .annotate(answers_text=Cast("answers", TextField()))
         .values_list("answers_text", flat=True)
         .iterator(chunk_size=CHUNK_SIZE)
@@ -142,6 +144,9 @@ _EXTREMES = ("min", "max", "earliest", "latest")
 
 def add_themes(consultation, report, public=False):
     """Each free-text question with themes gets `themes` and `theme_coding` (coding.theme_figures)."""
+    if not Theme.objects.filter(consultation=consultation).exists():
+        # Nothing to add, so the theme engine (coding imports numpy and its model code) is not loaded.
+        return report
     from . import coding
 
     return coding.add_themes_to_report(consultation, report, public=public)
@@ -782,7 +787,55 @@ def neutralise(value):
 
 
 def render_json(consultation, report):
-    return (json.dumps(json_report(report), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    out = io.BytesIO()
+    write_json(json_report(report), out)
+    return out.getvalue()
+
+
+_json_string = json.encoder.encode_basestring  # json.dumps's own (C) string encoder
+_JSON_WRITE_SIZE = 1 << 20
+
+
+def write_json(value, out):
+    """Write value to the binary file out as json.dumps(value, ensure_ascii=False, indent=2) and a
+    line break would, byte for byte, about a megabyte at a time. Returns the number of bytes written.
+
+    For 100,000 responses the listed free-text answers are most of a 65 MB report. json.dumps
+    with an indent encodes every answer in Python code and builds the whole report as one string
+    (then again as bytes); here each list of answers goes through json's C encoder in one call.
+    """
+    pending, size, written = [], 0, 0
+    for piece in itertools.chain(_json_pieces(value, 0), ["\n"]):
+        pending.append(piece)
+        size += len(piece)
+        if size >= _JSON_WRITE_SIZE:
+            written += _write_text(out, pending)
+            pending, size = [], 0
+    return written + _write_text(out, pending)
+
+
+def _write_text(out, pieces):
+    data = "".join(pieces).encode("utf-8")
+    out.write(data)
+    return len(data)
+
+
+def _json_pieces(value, depth):
+    """json.dumps(value, ensure_ascii=False, indent=2) for a value nested depth levels down, in pieces."""
+    indent = "\n" + "  " * depth
+    if isinstance(value, dict) and value and all(isinstance(key, str) for key in value):
+        yield "{"
+        for position, (key, item) in enumerate(value.items()):
+            yield ("," if position else "") + indent + "  " + _json_string(key) + ": "
+            yield from _json_pieces(item, depth + 1)
+        yield indent + "}"
+    elif isinstance(value, list) and value and set(map(type, value)) == {str}:
+        # A list of texts (free-text answers): json's C encoder with the indented separator.
+        items = json.dumps(value, ensure_ascii=False, separators=("," + indent + "  ", ": "))
+        yield "[" + indent + "  " + items[1:-1] + indent + "]"
+    else:
+        # Raw line breaks in json.dumps's output are only its indentation (in strings they are escaped).
+        yield json.dumps(value, ensure_ascii=False, indent=2).replace("\n", indent)
 
 
 def render_html(consultation, report):
@@ -1106,13 +1159,20 @@ def render_report(consultation, fmt, group_by=None, public=False):
 
 
 def write_report(consultation, fmt, output, group_by=None, public=False):
-    """Write the report in format fmt to output: a path, or a binary file object."""
-    data = render_report(consultation, fmt, group_by=group_by, public=public)
+    """Write the report in format fmt to output: a path, or a binary file object. Returns its size in bytes."""
+    if fmt != "json":
+        data = render_report(consultation, fmt, group_by=group_by, public=public)
+        if hasattr(output, "write"):
+            output.write(data)
+        else:
+            Path(output).write_bytes(data)
+        return len(data)
+    # JSON is written as it is encoded, never held whole: for 100,000 responses it is tens of megabytes.
+    report = json_report(build_report(consultation, group_by=group_by, public=public))
     if hasattr(output, "write"):
-        output.write(data)
-    else:
-        Path(output).write_bytes(data)
-    return len(data)
+        return write_json(report, output)
+    with open(output, "wb") as out:
+        return write_json(report, out)
 
 
 def filename(consultation, fmt, group_by=None):

@@ -109,6 +109,26 @@ def test_frame_treats_missing_blank_and_empty_answers_as_not_answered():
     assert frame["score"].to_list() == [None] * 7 + [1.5]
 
 
+def test_frame_keeps_texts_that_start_with_spaces_and_drops_null_ticks():
+    texts = ['{"why": "  Indented answer", "ticks": ["a", null, "c"]}', '{"why": "\\t", "ticks": [null]}', '{"why": "Plain"}']
+    frame = frame_from_json(FRAME_DEFINITION, texts)
+    assert frame["why"].to_list() == ["  Indented answer", None, "Plain"]
+    assert frame["ticks"].to_list() == [["a", "c"], [], None]
+    clean = frame_from_json(FRAME_DEFINITION, ['{"why": "Plain", "ticks": ["a"]}', '{"ticks": []}'])
+    assert clean["why"].to_list() == ["Plain", None]
+    assert clean["ticks"].to_list() == [["a"], None]
+
+
+def test_frame_is_the_same_read_in_one_slice_or_many(monkeypatch):
+    texts = [json.dumps({"who": "ind" if n % 3 else "org", "staff": n, "why": f"Answer {n}"}) for n in range(25)]
+    whole = frame_from_json(FRAME_DEFINITION, iter(texts))
+    monkeypatch.setattr(analysis, "_NDJSON_CHUNK", 4)
+    assert frame_from_json(FRAME_DEFINITION, iter(texts)).equals(whole)
+    texts[21] = '{"staff": "many"}'
+    with pytest.raises(ValueError, match="Answer set 22, question 'staff'"):
+        frame_from_json(FRAME_DEFINITION, iter(texts))
+
+
 def test_frame_from_records_matches_frame_from_json():
     records = [{"who": "ind", "ticks": ["a", "d"], "staff": 7}, {}, {"order": ["d", "c", "b", "a"], "when": "2017-01-31"}]
     from_records = frame_from_records(FRAME_DEFINITION, records)

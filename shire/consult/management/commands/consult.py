@@ -45,6 +45,14 @@ class Command(BaseCommand):
         p.add_argument("--output", required=True, help="CSV written with columns theme,name,description")
         p.add_argument("--max-themes", type=int, default=12)
 
+    def execute(self, *args, **options):
+        if options.get("action") == "report":
+            # The report only reads. The system checks load every URL and view of the site, which
+            # costs about half a second of the report's five (issue "Consultations II"); `shire
+            # check`, the test suite and every other command still run them.
+            options["skip_checks"] = True
+        return super().execute(*args, **options)
+
     def handle(self, *args, action, **options):
         handler = getattr(self, "handle_" + action.replace("-", "_"))
         try:
