@@ -191,8 +191,11 @@ def search_words_param(request):
     return services.search_words(request.GET.get("search", ""))
 
 
-def paginate(request, queryset, build, *, default_per_page=DEFAULT_PER_PAGE):
-    """The ORUK page object for `queryset`, with `build(row)` for each row of the page asked for."""
+def paginate(request, queryset, build, *, default_per_page=DEFAULT_PER_PAGE, fetch=None):
+    """The ORUK page object for `queryset`, with `build(row)` for each row of the page asked for.
+
+    `fetch(ids)`, if given, reads the page's rows ({id: row}) instead of `queryset` (a list page
+    reads plain values: api_data.Row)."""
     format_param(request)
     page = int_param(request, "page", 1, 1, 10**9)
     per_page = int_param(request, "per_page", default_per_page, 1, MAX_PER_PAGE if default_per_page <= MAX_PER_PAGE else None)
@@ -205,7 +208,7 @@ def paginate(request, queryset, build, *, default_per_page=DEFAULT_PER_PAGE):
     total_pages = math.ceil(total / per_page) if total else 0
     rows = []
     if ids:
-        by_id = {row.pk: row for row in queryset.filter(pk__in=ids)}
+        by_id = fetch(ids) if fetch else {row.pk: row for row in queryset.filter(pk__in=ids)}
         rows = [by_id[pk] for pk in ids if pk in by_id]
     return json_response({
         "total_items": total,
@@ -282,7 +285,8 @@ def service_list(request):
     if minimal:
         rows = Service.objects.filter(pk__in=rows.values("pk")).only("id", "name", "status", "updated_at")
         return paginate(request, rows.order_by("id"), api_data.minimal_service_json, default_per_page=10**9)
-    return paginate(request, rows.order_by("id"), lambda service: api_data.service_json(service, full=full))
+    return paginate(request, rows.order_by("id"), lambda service: api_data.service_json(service, full=full),
+                    fetch=None if full else api_data.service_rows)
 
 
 @api_view
@@ -304,8 +308,8 @@ def service_at_location_list(request):
         rows = rows.filter(Q(service__updated_at__gte=after) | Q(location__updated_at__gte=after))
     if (postcode := _one(request, "postcode")) is not None:
         rows = rows.filter(location__in=locations_with_postcode(postcode))
-    return paginate(request, rows.order_by("id"),
-                    lambda row: api_data.service_at_location_json(row, full=full))
+    return paginate(request, rows.order_by("id"), lambda row: api_data.service_at_location_json(row, full=full),
+                    fetch=None if full else api_data.service_at_location_rows)
 
 
 def locations_with_postcode(postcode):
@@ -340,7 +344,8 @@ def organization_list(request):
     for word in search_words_param(request):
         rows = rows.filter(search_text__contains=word)
     return paginate(request, rows.order_by("id"),
-                    lambda organization: api_data.organization_json(organization, full=full, full_service=full_service))
+                    lambda organization: api_data.organization_json(organization, full=full, full_service=full_service),
+                    fetch=None if full or full_service else api_data.organization_rows)
 
 
 @api_view

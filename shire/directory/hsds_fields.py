@@ -106,6 +106,11 @@ def values(table, record):
     return {name: _get(record, attribute) for name, attribute in FIELDS[table]}
 
 
+def paths(table, prefix=""):
+    """The query paths (for values()) of `table`'s fields, for records reached through `prefix`."""
+    return [prefix + attribute.replace(".", "__") for _, attribute in FIELDS[table]]
+
+
 def address_complete(location):
     """Whether the location's address has every part HSDS requires of an address."""
     return all(getattr(location, part) for part in ADDRESS_PARTS_REQUIRED)
