@@ -187,6 +187,11 @@ def search_services(search):
     return services.select_related("organization").order_by(*order)
 
 
+# What a list of results shows of each service (the search page's template).
+RESULT_FIELDS = ("id", "name", "description", "status", "cost", "minimum_age", "maximum_age",
+                 "organization__id", "organization__name")
+
+
 def search_page(search, number, per_page):
     """One page of search_services(search) as a Django Page, in three small queries.
 
@@ -203,8 +208,8 @@ def search_page(search, number, per_page):
     total = found.count()
     number = min(number, max(1, (total + per_page - 1) // per_page))
     ids = list(found.values_list("pk", flat=True)[(number - 1) * per_page:number * per_page]) if total else []
-    by_id = Service.objects.filter(pk__in=ids).select_related("organization").defer(
-        "search_text", "organization__search_text").in_bulk() if ids else {}
+    by_id = Service.objects.filter(pk__in=ids).select_related("organization").only(
+        *RESULT_FIELDS).in_bulk() if ids else {}
     paginator = Paginator([], per_page)
     paginator.__dict__["count"] = total  # Paginator.count is a cached property
     return Page([by_id[pk] for pk in ids if pk in by_id], number, paginator)
@@ -221,7 +226,7 @@ def search_organizations(search, limit=6):
         organizations = organizations.filter(district=search.district)
     if search.parish is not None:
         organizations = organizations.filter(parish=search.parish)
-    return organizations.order_by("name", "id")[:limit]
+    return organizations.order_by("name", "id").only("id", "name", "kind")[:limit]
 
 
 def categories():

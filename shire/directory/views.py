@@ -8,6 +8,7 @@ refused with 403). Officers only: /directory/staff/..., wrapped in officer_requi
 Private contacts and phone numbers are read only through `.public()` on public pages.
 """
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -116,14 +117,22 @@ def page_cache_seconds():
 
 
 def _attach_places(page_services):
-    """Give each service on the page `places`, its locations, with one query (for the list and the map)."""
+    """Give each service on the page `places`, its locations (what the list and the map show of
+    them), with one query, and `page_url`, its page's address."""
     places = {}
-    rows = ServiceAtLocation.objects.filter(service__in=page_services).select_related("location").order_by(
-        "location__name", "location_id") if page_services else []
+    rows = ServiceAtLocation.objects.filter(service__in=page_services).select_related("location").only(
+        "service_id", "location__id", "location__name", "location__city", "location__latitude",
+        "location__longitude").order_by("location__name", "location_id") if page_services else []
     for row in rows:
         places.setdefault(row.service_id, []).append(row.location)
+    # One reverse() for the page, not one a result.
+    pattern = reverse("directory:service", args=[_ANY_ID])
     for service in page_services:
         service.places = places.get(service.pk, [])
+        service.page_url = pattern.replace(str(_ANY_ID), str(service.pk))
+
+
+_ANY_ID = uuid.UUID(int=0)
 
 
 @require_safe
