@@ -46,6 +46,9 @@ SELF_TRAINING_ROUNDS = 3
 SELF_TRAINING_SHRINK = 5.0
 # Weight of word overlap (TF-IDF cosine) between an answer and a theme's name and description.
 LEXICAL_WEIGHT = 0.5
+# Each theme's similarities are standardised over the answers being coded; with few answers the
+# column statistics are noisy, so the correction grows with their number as n / (n + this).
+STANDARDISE_SHRINK = 50.0
 # Supervised: inverse regularisation of the logistic regression and the weight of the prior.
 LR_C = 10.0
 PRIOR_WEIGHT = 0.5
@@ -368,18 +371,64 @@ def _zero_shot(X, T, lexical, coded_rows, coded_labels) -> np.ndarray:
     answers count with certainty for their theme.
     """
     k = T.shape[0]
-    probabilities = _softmax((X @ T.T + LEXICAL_WEIGHT * lexical) / ZS_TEMPERATURE)
+    probabilities = _softmax(_similarity(X, T, lexical) / ZS_TEMPERATURE)
     fixed = np.zeros((len(coded_rows), k))
     fixed[np.arange(len(coded_rows)), coded_labels] = 1.0
     for _ in range(SELF_TRAINING_ROUNDS):
         weights = probabilities.copy()
         if len(coded_rows):
             weights[coded_rows] = fixed
-        mass = weights.sum(axis=0)[:, None]
-        centroid = (weights.T @ X) / (mass + SELF_TRAINING_SHRINK)
-        prototypes = _normalise(T + centroid)
-        probabilities = _softmax((X @ prototypes.T + LEXICAL_WEIGHT * lexical) / ZS_TEMPERATURE)
+        cosine = _cosine_to_moved_prototypes(X, T, weights)
+        probabilities = _softmax(_standardise(cosine + LEXICAL_WEIGHT * lexical) / ZS_TEMPERATURE)
     return probabilities
+
+
+def _cosine_to_moved_prototypes(X, T, weights) -> np.ndarray:
+    """Cosine of each answer to each theme's prototype moved towards the answers weighted to it,
+    leaving the answer itself out of its own comparison.
+
+    A theme's prototype is its own words plus the weighted mean of its answers, shrunk when they
+    are few: normalise(T_c + (S_c - w_ic x_i) / (m_c - w_ic + shrink)), with S_c the weighted sum
+    and m_c the weight of the answers. Without leaving x_i out, an answer pulls every prototype
+    it leans to towards itself, and with few answers that feedback decides the outcome.
+    Computed in closed form from dot products, without an n x k x d array.
+    """
+    S = weights.T @ X  # (k, d) weighted sums
+    mass = weights.sum(axis=0)  # (k,)
+    XT, XS = X @ T.T, X @ S.T  # (n, k)
+    TT = np.einsum("kd,kd->k", T, T)
+    TS = np.einsum("kd,kd->k", T, S)
+    SS = np.einsum("kd,kd->k", S, S)
+    self_norm = np.einsum("nd,nd->n", X, X)[:, None]
+    w = weights
+    D = mass[None, :] - w + SELF_TRAINING_SHRINK
+    rest_dot_x = XS - w * self_norm  # x_i . (S_c - w x_i)
+    numerator = XT + rest_dot_x / D
+    rest_sq = SS[None, :] - 2 * w * XS + w * w * self_norm
+    norm_sq = TT[None, :] + 2 * (TS[None, :] - w * XT) / D + rest_sq / (D * D)
+    return numerator / np.sqrt(np.maximum(norm_sq, 1e-12))
+
+
+def _similarity(X, prototypes, lexical) -> np.ndarray:
+    """Answers x themes: cosine to the prototype plus word overlap, standardised per theme."""
+    return _standardise(X @ prototypes.T + LEXICAL_WEIGHT * lexical)
+
+
+def _standardise(scores: np.ndarray) -> np.ndarray:
+    """Give every theme's column of scores the same mean and spread over the answers.
+
+    Some themes' wording sits close to almost every answer (a "hub": general words such as
+    capacity, support, employers), so raw similarity hands them answers that only sound general
+    and starves the rest; standardising removes that head start. Shrunk towards the raw scores
+    when there are few answers, whose column statistics say little.
+    """
+    n = scores.shape[0]
+    spread = scores.std() if n else 0.0
+    if n < 2 or spread <= 0:
+        return scores
+    standardised = (scores - scores.mean(axis=0, keepdims=True)) / np.maximum(scores.std(axis=0, keepdims=True), 1e-6)
+    weight = n / (n + STANDARDISE_SHRINK)
+    return weight * (standardised * spread + scores.mean()) + (1 - weight) * scores
 
 
 def suggest(codebook, comments, coded=None, embedder: Embedder | None = None) -> list[Suggestion]:

@@ -1,5 +1,6 @@
 """The themes engine on small data: real embeddings from the packaged model, no database."""
 
+import numpy as np
 import pytest
 
 from shire.consult import themes
@@ -203,3 +204,33 @@ def test_the_model_loads_from_the_installed_package_offline(monkeypatch):
     vectors = themes.Embedder(threads=1).embed(["a library", "", "a library"])
     assert vectors.shape == (3, 384)
     assert abs(float(vectors[0] @ vectors[2]) - 1) < 1e-5 and not vectors[1].any()
+
+
+
+def test_a_theme_close_to_every_answer_does_not_take_them_all():
+    # Answers about two themes, and a third "hub" theme a little closer than either to every
+    # answer: on raw similarity it takes them all; standardised per theme, each goes to its own.
+    rng = np.random.default_rng(0)
+    own, other = 0.55 + 0.03 * rng.normal(size=60), 0.2 + 0.03 * rng.normal(size=60)
+    first = np.arange(60) < 30
+    scores = np.column_stack([np.where(first, own, other), np.where(first, other, own), 0.65 + 0.03 * rng.normal(size=60)])
+    assert (scores.argmax(axis=1) == 2).mean() > 0.95
+    corrected = themes._standardise(scores)
+    assert (corrected[first].argmax(axis=1) == 0).mean() >= 0.6
+    assert (corrected[~first].argmax(axis=1) == 1).mean() >= 0.6
+    # A single answer has no spread to standardise by: its scores are left as they are.
+    assert np.array_equal(themes._standardise(scores[:1]), scores[:1])
+
+
+def test_moved_prototypes_leave_each_answer_out_of_its_own_comparison():
+    rng = np.random.default_rng(1)
+    X = themes._normalise(rng.normal(size=(7, 5)))
+    T = themes._normalise(rng.normal(size=(3, 5)))
+    weights = rng.dirichlet(np.ones(3), size=7)
+    fast = themes._cosine_to_moved_prototypes(X, T, weights)
+    for i in range(7):
+        others = np.arange(7) != i
+        for c in range(3):
+            w = weights[others, c]
+            prototype = T[c] + (w @ X[others]) / (w.sum() + themes.SELF_TRAINING_SHRINK)
+            assert fast[i, c] == pytest.approx(X[i] @ prototype / np.linalg.norm(prototype), abs=1e-5)
