@@ -83,7 +83,7 @@ def test_frame_has_one_typed_column_per_question_in_order():
     frame = frame_from_json(FRAME_DEFINITION, ['{"who": "ind", "ticks": ["a"], "order": ["b", "a", "c", "d"], "staff": 3, "score": 2, "when": "2017-03-01", "why": "Because"}'])
     assert frame.columns == ["who", "ticks", "order", "staff", "score", "when", "why"]
     assert frame.schema == pl.Schema({
-        "who": pl.String, "ticks": pl.List(pl.String), "order": pl.List(pl.String), "staff": pl.Int64,
+        "who": pl.Categorical(), "ticks": pl.List(pl.Categorical()), "order": pl.List(pl.Categorical()), "staff": pl.Int64,
         "score": pl.Float64, "when": pl.String, "why": pl.String,
     })
     assert frame.row(0) == ("ind", ["a"], ["b", "a", "c", "d"], 3, 2.0, "2017-03-01", "Because")
@@ -117,6 +117,16 @@ def test_frame_keeps_texts_that_start_with_spaces_and_drops_null_ticks():
     clean = frame_from_json(FRAME_DEFINITION, ['{"why": "Plain", "ticks": ["a"]}', '{"ticks": []}'])
     assert clean["why"].to_list() == ["Plain", None]
     assert clean["ticks"].to_list() == [["a"], None]
+
+
+def test_a_choice_given_as_a_number_counts_as_its_text():
+    form = definition([question("size", "select_one", [{"name": "1", "label": "One"}, {"name": "2", "label": "Two"}]),
+                       question("picks", "select_multiple", [{"name": "1", "label": "One"}, {"name": "2", "label": "Two"}])])
+    frame = frame_from_json(form, ['{"size": 1, "picks": [1, 2]}', '{"size": "2", "picks": ["2"]}', '{"size": " "}'])
+    assert frame["size"].to_list() == ["1", "2", None]
+    questions = analyse(form, frame)["questions"]
+    assert questions["size"]["counts"] == {"1": 1, "2": 1} and questions["size"]["base"] == 2
+    assert questions["picks"]["counts"] == {"1": 1, "2": 2}
 
 
 def test_frame_is_the_same_read_in_one_slice_or_many(monkeypatch):
