@@ -200,11 +200,12 @@ def paginate(request, queryset, build, *, default_per_page=DEFAULT_PER_PAGE, fet
     page = int_param(request, "page", 1, 1, 10**9)
     per_page = int_param(request, "per_page", default_per_page, 1, MAX_PER_PAGE if default_per_page <= MAX_PER_PAGE else None)
     offset = (page - 1) * per_page
-    # The count, then the page's ids, each read from an index alone (a window count over every
+    # The page's ids, then the count, each read from an index alone (a window count over every
     # row made PostgreSQL sort them all for each page); then only those rows with their joins.
     # (Joining every row that OFFSET skips, to throw it away, made deep pages of 10,000 services slow.)
-    total = queryset.count()
-    ids = list(queryset.values_list("pk", flat=True)[offset:offset + per_page]) if offset < total else []
+    ids = list(queryset.values_list("pk", flat=True)[offset:offset + per_page])
+    # A page with room to spare is the last: its rows tell the count.
+    total = offset + len(ids) if ids and len(ids) < per_page else queryset.count()
     total_pages = math.ceil(total / per_page) if total else 0
     rows = []
     if ids:

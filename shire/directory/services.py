@@ -195,9 +195,9 @@ RESULT_FIELDS = ("id", "name", "description", "status", "cost", "minimum_age", "
 def search_page(search, number, per_page):
     """One page of search_services(search) as a Django Page, in three small queries.
 
-    The count of everything found, then the page's ids (both from narrow rows: an index on
-    PostgreSQL for the listing by name, trigram indexes for words), then the page's services with
-    their organisations. `number` is what was asked for (text is fine): past the last page gives
+    The page's ids, then the count of everything found (both from narrow rows: an index on
+    PostgreSQL for the listing by name, trigram indexes for words; a page with room to spare is the
+    last, and needs no count), then the page's services with their organisations. `number` is what was asked for (text is fine): past the last page gives
     the last page, anything that is not a page number the first.
     """
     try:
@@ -205,9 +205,14 @@ def search_page(search, number, per_page):
     except (TypeError, ValueError):
         number = 1
     found = search_services(search).select_related(None)
-    total = found.count()
-    number = min(number, max(1, (total + per_page - 1) // per_page))
-    ids = list(found.values_list("pk", flat=True)[(number - 1) * per_page:number * per_page]) if total else []
+    ids = list(found.values_list("pk", flat=True)[(number - 1) * per_page:number * per_page])
+    if ids and len(ids) < per_page:
+        total = (number - 1) * per_page + len(ids)  # the last page: no need to count
+    else:
+        total = found.count()
+        if not ids and total:  # past the last page: the last page
+            number = (total + per_page - 1) // per_page
+            ids = list(found.values_list("pk", flat=True)[(number - 1) * per_page:number * per_page])
     by_id = Service.objects.filter(pk__in=ids).select_related("organization").only(
         *RESULT_FIELDS).in_bulk() if ids else {}
     paginator = Paginator([], per_page)

@@ -9,6 +9,7 @@ Private contacts and phone numbers are read only through `.public()` on public p
 """
 import hashlib
 import uuid
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib import messages
@@ -120,11 +121,13 @@ def _attach_places(page_services):
     """Give each service on the page `places`, its locations (what the list and the map show of
     them), with one query, and `page_url`, its page's address."""
     places = {}
-    rows = ServiceAtLocation.objects.filter(service__in=page_services).select_related("location").only(
-        "service_id", "location__id", "location__name", "location__city", "location__latitude",
-        "location__longitude").order_by("location__name", "location_id") if page_services else []
-    for row in rows:
-        places.setdefault(row.service_id, []).append(row.location)
+    rows = ServiceAtLocation.objects.filter(service__in=page_services).order_by("location__name", "location_id").values_list(
+        "service_id", "location__name", "location__city", "location__latitude", "location__longitude",
+    ) if page_services else []
+    for service_id, name, city, latitude, longitude in rows:
+        # Plain values, not model objects: the list shows the town or name, the map the position.
+        places.setdefault(service_id, []).append(SimpleNamespace(name=name, city=city, latitude=latitude,
+                                                                 longitude=longitude))
     # One reverse() for the page, not one a result.
     pattern = reverse("directory:service", args=[_ANY_ID])
     for service in page_services:
