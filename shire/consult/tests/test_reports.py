@@ -202,6 +202,34 @@ def test_json_report_figures(consultation, tmp_path):
     assert questions["comments"]["answers"][0] == "<script>alert('x')</script> & more"
 
 
+ODD_TEXTS = ['Quote " and backslash \\ and tab \t and a\nline break', "\x00\x01\x1f\x7f controls",
+             "café – “curly” \u2028 \U0001F600 ✓", "{\"t\":\"looks like JSON\"}\n{\"t\":", "}\n{"]
+
+
+@pytest.mark.parametrize("group_by", [None, "respondent_type"])
+def test_json_report_is_the_bytes_json_dumps_gives(consultation, tmp_path, group_by):
+    # The report is written as it is encoded, answers in bulk: it must still be exactly json.dumps's text.
+    Response.objects.bulk_create(
+        Response(consultation=consultation, response_id=f"ODD{n}", answers={"comments": text, "respondent_type": ["parish"]},
+                 channel="imported") for n, text in enumerate(ODD_TEXTS))
+    report = reports.json_report(reports.build_report(consultation, group_by=group_by))
+    assert [a for a in report["questions"]["comments"]["answers"] if a in ODD_TEXTS] == ODD_TEXTS
+    expected = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    assert write(consultation, "json", tmp_path, group_by=group_by).read_bytes() == expected
+
+
+@pytest.mark.parametrize("value", [
+    {}, [], {"a": [], "b": {}, "c": None}, {"n": [1, 2.5, True, None], "s": ["x"], "mixed": ["x", 1]},
+    {1: "a non-text key", "k": {"deep": {"texts": ["a", "b"], "empty": ""}}}, ["only", "texts"], "text", 3, None,
+    {"nested": [{"texts": ["a\nb"]}, ["c"]]},
+])
+def test_write_json_matches_json_dumps(value):
+    out = io.BytesIO()
+    size = reports.write_json(value, out)
+    assert out.getvalue() == (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    assert size == len(out.getvalue())
+
+
 def test_cli_report_json(consultation, tmp_path):
     path = tmp_path / "cli.json"
     call_command("consult", "report", consultation.slug, "--format", "json", "--output", str(path))
