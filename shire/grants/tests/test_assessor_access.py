@@ -109,6 +109,8 @@ def test_an_assessor_is_refused_every_page_of_an_application_not_assigned_to_the
 def test_an_assessor_is_refused_the_officers_round_award_payment_and_monitoring_pages(world):
     funded, round_ = world["funded"], world["round"]
     client = signed_in(world["panel"])  # assigned to the funded application, and still refused these
+    # The members' page for sending a monitoring return: not found for anyone but the organisation.
+    assert client.get(url("monitoring-submit", world["return"].pk)).status_code == 404
     for address in (
         url("triage", round_.slug), url("panel", round_.slug), url("award", funded.reference),
         url("mark-paid", world["instalment"].pk), url("monitoring-return", world["return"].pk),
@@ -259,3 +261,14 @@ def test_only_grants_officers_change_the_list_of_assessors(world):
         assert client.post(page, {"email": "newcomer@example.gov.uk"}).status_code == 403
         assert client.post(remove).status_code == 403
     assert programme.assessors.filter(pk=world["other_team"].pk).exists()
+
+
+def test_every_officer_url_is_tried_as_an_assessor():
+    """The tests above open every page of urls_officer as an assessor from outside the team."""
+    from .. import urls_officer
+
+    tried = set(OWN_WORK + OFFICERS_ONLY) | {
+        "index", "dashboard", "my-assessments", "monitoring", "triage", "panel", "award", "mark-paid",
+        "monitoring-return", "letter", "send-letter", "your-returns", "start", "monitoring-submit",
+    }
+    assert {pattern.name for pattern in urls_officer.urlpatterns} == tried
