@@ -593,8 +593,11 @@ def grants(context):
     _, shire_made, shire_awarded = _shire_2019_20(context, shire, themes, officer, organisations, districts, applicants)
     _, fund_made, fund_awarded = _communities_fund(context, fund, officer, organisations, districts, applicants)
     _open_round(context, shire, themes, officer)
+    # An officer of another team asked to score SHIRE applications: sees only those assigned to them.
+    shire.assessors.add(context.user("highways"))
     context.note("Grant programmes: SHIRE Community Grants (2019-20: 90 grants, £386,715; and an open demo round), "
                  "Communities Fund (3 rounds: 379 grants, £2,593,775).")
     if shire_made or fund_made:
         context.note(f"Grant applications made: {shire_made + fund_made} ({shire_awarded + fund_awarded} awarded).")
+    context.note("Grant assessors from outside the team: highways (SHIRE Community Grants; sees only what it is assigned).")
     context.note(f"Grant applicants: {', '.join(a[0] for a in APPLICANTS)} (members of {', '.join(o.name for o in first_three)}).")

@@ -131,6 +131,10 @@ def test_the_history_the_pages_need():
     # An open round to try the journey, from the day of the first load.
     open_round = Round.objects.get(slug="shire-community-grants-open-demo")
     assert open_round.is_open(LOAD_DAY) and open_round.opens_on == LOAD_DAY
+    # The Highways Team's officer can be assigned SHIRE applications to score, and is assigned none yet.
+    highways = User.objects.get(username="highways")
+    assert list(open_round.programme.assessors.all()) == [highways]
+    assert not highways.grant_assignments.exists()
 
 
 def test_invented_and_marked_as_demo():
