@@ -67,19 +67,18 @@ def number(value):
     return int(as_float) if as_float.is_integer() else as_float
 
 
+def _time_text(value):
+    return value.strftime("%H:%M:%S")
+
+
+# How JSON gives each type of value: ids and dates as text, times as hh:mm:ss, Decimals as numbers.
+_JSON_TEXT = {uuid.UUID: str, datetime: iso_datetime, date: date.isoformat, time: _time_text, Decimal: number}
+
+
 def json_value(value):
-    """A field's value as JSON has it: ids and dates as text, times as hh:mm:ss, Decimals as numbers."""
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, datetime):
-        return iso_datetime(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.strftime("%H:%M:%S")
-    if isinstance(value, Decimal):
-        return number(value)
-    return value
+    """A field's value as JSON has it (text, numbers and None as they are)."""
+    convert = _JSON_TEXT.get(type(value))
+    return value if convert is None else convert(value)
 
 
 # --- querysets ----------------------------------------------------------------------------------

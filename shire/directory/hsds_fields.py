@@ -6,6 +6,8 @@ a record's own fields as Python values (UUIDs, dates, Decimals...); each reader 
 own way (JSON, CSV cells) and adds what its format has beyond them (nested records, Shire's
 attributes). A location carries its one address, so the address table reads a Location.
 """
+from operator import attrgetter
+
 from .models import Location
 
 FIELDS = {
@@ -95,15 +97,12 @@ FIELDS = {
 ADDRESS_PARTS_REQUIRED = ("address_1", "city", "state_province", "postal_code", "country")
 
 
-def _get(record, attribute):
-    for name in attribute.split("."):
-        record = getattr(record, name)
-    return record
+_GETTERS = {table: tuple((name, attrgetter(attribute)) for name, attribute in fields) for table, fields in FIELDS.items()}
 
 
 def values(table, record):
     """{HSDS field: value} of `record`'s own fields in `table`."""
-    return {name: _get(record, attribute) for name, attribute in FIELDS[table]}
+    return {name: get(record) for name, get in _GETTERS[table]}
 
 
 def paths(table, prefix=""):
