@@ -228,3 +228,31 @@ def test_private_notes_are_kept_from_the_applicants_timeline(setting):
     visible = [e.note for e in services.applicant_timeline(application)]
     assert "Assessor: chair is my cousin" not in visible
     assert application.events.filter(visible_to_applicant=False).count() == 1
+
+
+def test_the_migration_puts_each_decisions_conditions_on_it_from_its_decided_step():
+    """Conditions used to be only the 'decided' step's note; migration 0003 copies them onto the Decision."""
+    from importlib import import_module
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from ..models import ApplicationEvent, Decision
+
+    migration = import_module("shire.grants.migrations.0003_assessors_and_decision_conditions")
+    officer = make_officer("officer", team=make_team())
+    member, organisation = make_applicant()
+    application = make_application(make_round(team=officer.teams.get()), organisation, member)
+    other = make_application(make_round(programme=application.round.programme, slug="another", name="Another"),
+                             organisation, member)
+    for item in (application, other):
+        Decision.objects.create(application=item, outcome="award", amount_awarded_pence=100_000, reasons="Good.",
+                                decided_by=officer)
+    ApplicationEvent.objects.create(application=application, kind="decided", actor=officer, note="Spend by 31 March.")
+    ApplicationEvent.objects.create(application=other, kind="decided", actor=officer, note="")
+    state = MigrationExecutor(connection).loader.project_state(("grants", "0003_assessors_and_decision_conditions"))
+
+    migration.copy_conditions(state.apps, None)
+
+    assert Decision.objects.get(application=application).conditions == "Spend by 31 March."
+    assert Decision.objects.get(application=other).conditions == ""
