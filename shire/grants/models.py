@@ -5,8 +5,10 @@ Money is always in pence (integers). Dates are the council's calendar dates (Eur
 
 Who sees what
 -------------
-* A programme belongs to a council team (core.Team); only that team's officers set it up,
-  assess and decide.
+* A programme belongs to a council team (core.Team); that team's officers are its grants
+  officers: they set it up, see every application, triage, assess, decide and pay.
+* Staff outside the team on the programme's `assessors` list (panel members, officers of other
+  teams) may be assigned applications to score, and see only those (assessment.may_see).
 * An applicant organisation has members (core.User with role "community"); they see only their
   own organisation's applications.
 * Fields named in a model's PERSONAL_FIELDS are personal data: never on public pages, in open

@@ -58,7 +58,8 @@ class TransitionError(GrantsError):
 
 
 def can_manage_programme(user, programme):
-    """Officers of the programme's team set it up, assess and decide; nobody else does."""
+    """The programme's grants officers, the officers of its team, set it up, see every application and
+    decide; assessors from outside the team see only what is assigned to them (assessment.may_see)."""
     return bool(getattr(user, "is_officer", False)) and programme.team.has_member(user)
 
 
