@@ -150,6 +150,7 @@ def test_paged_lists_and_the_assessors_page_work_by_keyboard_and_are_accessible(
     page.goto(base + reverse("grants:setup-programme-assessors", args=[round_.programme.slug]))
     check()
     page.fill("#id_email", "nobody@example.gov.uk")
-    page.click("button:has-text('Add assessor')")
+    with page.expect_navigation():  # the form posts; read the page only once the answer is in
+        page.click("button:has-text('Add assessor')")
     assert "There is no staff account" in page.content()
     check()
