@@ -76,6 +76,7 @@ def test_services_are_paged_as_oruk_says(client, s):
         "empty": False}
     second = get(client, "/api/oruk/services?per_page=2&page=2")
     assert second["last_page"] and not second["first_page"] and second["size"] == 1
+    assert (second["total_items"], second["total_pages"]) == (3, 2)  # the last page counts without a count
     ids = [row["id"] for row in first["contents"] + second["contents"]]
     assert ids == sorted(ids) == sorted(str(pk) for pk in Service.objects.values_list("pk", flat=True))
     beyond = get(client, "/api/oruk/services?per_page=2&page=3")
