@@ -370,11 +370,26 @@ def add_programme_assessor(programme, officer, email):
 
 def remove_programme_assessor(programme, officer, assessor):
     """Take `assessor` off the programme's assessors: from then on they see none of its applications,
-    those assigned to them included (scores they have given still count)."""
+    those assigned to them included (scores they have given still count).
+
+    Their assignments to undecided applications that they have not scored are withdrawn, with a step
+    in each application's trail, so triage shows those applications as needing an assessor again.
+    Declared conflicts stay: they are the record that keeps the application from them.
+    """
     if not services.can_manage_programme(officer, programme):
         raise PermissionDenied("Only a grants officer of the programme's team can do this.")
-    programme.assessors.remove(assessor)
-    audit.record(officer, "grants.programme.assessor_removed", programme, assessor=assessor.pk)
+    with transaction.atomic():
+        programme.assessors.remove(assessor)
+        unstarted = AssessorAssignment.objects.filter(
+            assessor=assessor, conflict_declared=False, scores__isnull=True,
+            application__round__programme=programme, application__status__in=UNDECIDED,
+        ).select_related("application")
+        for assignment in unstarted:
+            record_step(assignment.application, Kind.NOTE, officer,
+                        note=f"Assessor {display_name(assessor)} taken off the programme's assessors: no longer assigned",
+                        assessor=assessor.pk)
+            assignment.delete()
+        audit.record(officer, "grants.programme.assessor_removed", programme, assessor=assessor.pk)
 
 
 # --- scores ----------------------------------------------------------------------------------------

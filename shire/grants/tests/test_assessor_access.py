@@ -196,6 +196,24 @@ def test_taken_off_the_programmes_assessors_an_assessor_sees_nothing_more(world)
     assert world["mine"].reference not in client.get(url("my-assessments")).content.decode()
 
 
+def test_taking_an_assessor_off_the_list_withdraws_their_unscored_assignments(world):
+    mine, funded = world["mine"], world["funded"]
+
+    def assessors_counted():
+        return {a.pk: a.assessor_count for a in assessment.triage_list(world["round"], world["officer"])}[mine.pk]
+
+    assert assessors_counted() == 2  # the outside assessor (not scored yet) and the colleague (scored)
+
+    assessment.remove_programme_assessor(world["programme"], world["officer"], world["panel"])
+
+    assert assessors_counted() == 1
+    assert not AssessorAssignment.objects.filter(application=mine, assessor=world["panel"]).exists()
+    assert mine.events.filter(kind="note", note__contains="taken off the programme's assessors").exists()
+    # A decided application keeps its record, and a declared conflict stays to keep the application hidden.
+    assert AssessorAssignment.objects.filter(application=funded, assessor=world["panel"]).exists()
+    assert AssessorAssignment.objects.filter(application=mine, assessor=world["conflicted"], conflict_declared=True).exists()
+
+
 def test_only_the_programmes_grants_officers_and_listed_assessors_can_be_assigned(world):
     theirs = world["theirs"]
     stranger = make_officer("stranger")  # staff, but not on the programme's list
