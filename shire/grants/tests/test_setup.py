@@ -1,6 +1,7 @@
 """Officers' setup pages: programmes, rounds, themes, eligibility questions, questions, documents, criteria."""
 from datetime import date
 
+import lxml.html
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -20,6 +21,8 @@ from ..models import (
     Score,
     Theme,
 )
+from ..forms_officer import MonitoringReturnForm
+from ..templatetags.grants_tags import field_kind
 from .factories import PASSWORD, make_applicant, make_application, make_community_user, make_programme, make_round, submit
 
 pytestmark = pytest.mark.django_db
@@ -432,3 +435,21 @@ def test_setup_pages_are_accessible_in_a_browser(page, live_server):
     page.click("button:has-text('Publish the round')")
     assert "is published" in page.content()
     check()
+
+
+def _input_types(html, name):
+    return {element.get("type") for element in lxml.html.fromstring(html).iter("input") if element.get("name") == name}
+
+
+def test_choices_of_many_are_checkboxes_so_an_officer_can_tick_more_than_one(client, team):
+    # CheckboxSelectMultiple is a kind of RadioSelect in Django: rendered as radios, a browser
+    # would let an officer pick only one type of organisation or one file type.
+    programme = make_programme(team=team)
+    page = client.get(reverse("grants:setup-round-create", args=[programme.slug])).content.decode()
+    assert _input_types(page, "eligible_org_types") == {"checkbox"}
+    assert _input_types(page, "must_be_in_leicestershire") == {"radio"}
+    round_ = make_round(programme=programme, status=Round.Status.DRAFT, questions=False, documents=False, criteria=False, themes=False)
+    page = client.get(reverse("grants:setup-item-create", args=[round_.slug, "documents"])).content.decode()
+    assert _input_types(page, "allowed_types") == {"checkbox"}
+    # The same for the outcomes a funded organisation reports in a monitoring return.
+    assert field_kind(MonitoringReturnForm(award=None)["outcomes"]) == "checkboxes"
