@@ -28,7 +28,6 @@ has not declared a conflict: because each such assessor's maximum is the same, i
 of their weighted totals. It is computed in the database (`with_scores`), so lists can be ranked
 by it, and never stored.
 """
-import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -45,7 +44,6 @@ from shire.core.models import User
 from . import services
 from .models import Application, ApplicationEvent, AssessorAssignment, Criterion, Round, Score
 
-log = logging.getLogger(__name__)
 S = Application.Status
 Kind = ApplicationEvent.Kind
 
@@ -210,8 +208,8 @@ def return_for_information(application, officer, message, url=None):
     event = services.transition(application, S.RETURNED, officer, note=message)
     try:
         send_returned_email(application, message, url)
-    except OSError:  # the mail server refused or was unreachable: the applicant still sees it on their page
-        log.exception("More-information e-mail for application %s not sent", application.pk)
+    except OSError as error:  # the mail server refused or was unreachable: the applicant still sees it on their page
+        services.mail_not_sent(f"More-information e-mail for application {application.pk}", error)
     return event
 
 

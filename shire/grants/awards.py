@@ -24,7 +24,6 @@ are each one or two aggregate queries (GROUP BY in the database), whatever the n
 applications. Money is in pence.
 """
 import calendar
-import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -54,7 +53,6 @@ from .models import (
     Theme,
 )
 
-log = logging.getLogger(__name__)
 S = Application.Status
 Kind = ApplicationEvent.Kind
 OUTCOME_STATUS = {
@@ -243,9 +241,9 @@ def decide(application, officer, outcome, reasons, amount_pence=None, conditions
         setattr(application, name, getattr(locked, name))
     try:
         send_decision_letters(locked, officer, site=site)
-    except OSError:  # the mail server refused or was unreachable (smtplib's errors are OSErrors)
+    except OSError as error:  # the mail server refused or was unreachable (smtplib's errors are OSErrors)
         # The decision stands; the application page offers to send the letter again.
-        log.exception("Decision letter for application %s not sent", locked.pk)
+        services.mail_not_sent(f"Decision letter for application {locked.pk}", error)
     return decision
 
 

@@ -14,6 +14,7 @@ of the programme's team do everything else), writes an ApplicationEvent and a co
 and returns the event. Anything else raises TransitionError (or PermissionDenied for the wrong actor).
 """
 import hashlib
+import logging
 import re
 import secrets
 import zipfile
@@ -44,6 +45,7 @@ from .models import (
 )
 
 S = Application.Status
+log = logging.getLogger(__name__)
 
 
 class GrantsError(Exception):
@@ -52,6 +54,12 @@ class GrantsError(Exception):
 
 class TransitionError(GrantsError):
     """A status change the state machine does not allow."""
+
+
+def mail_not_sent(what, error):
+    """Log that an e-mail could not be sent, naming only the kind of error: smtplib's messages
+    (SMTPRecipientsRefused, for one) carry the recipients' addresses, which never go in logs."""
+    log.error("%s not sent: the mail server refused or could not be reached (%s)", what, type(error).__name__)
 
 
 # --- who may do what ------------------------------------------------------------------------
@@ -243,20 +251,27 @@ def invite_member(organisation, email, invited_by, accept_url):
             expires_at=now + timedelta(days=Invitation.VALID_DAYS),
         )
         audit.record(invited_by, "grants.organisation.invited", organisation, invitation=invitation.pk)
-    context = {
-        "organisation": organisation,
-        "inviter": invited_by,
-        "url": accept_url(token),
-        "valid_days": Invitation.VALID_DAYS,
-        "service_name": settings.SERVICE_NAME,
-        "council_name": settings.COUNCIL_NAME,
-    }
-    send_mail(
-        subject=f"Join {organisation.name} on {settings.COUNCIL_NAME}'s grants service",
-        message=render_to_string("grants/emails/invitation.txt", context),
-        from_email=None,
-        recipient_list=[email],
-    )
+        context = {
+            "organisation": organisation,
+            "inviter": invited_by,
+            "url": accept_url(token),
+            "valid_days": Invitation.VALID_DAYS,
+            "service_name": settings.SERVICE_NAME,
+            "council_name": settings.COUNCIL_NAME,
+        }
+        # Sent inside the transaction: the token is only in the e-mail, so an invitation whose
+        # e-mail did not go is of no use and is not kept.
+        try:
+            send_mail(
+                subject=f"Join {organisation.name} on {settings.COUNCIL_NAME}'s grants service",
+                message=render_to_string("grants/emails/invitation.txt", context),
+                from_email=None,
+                recipient_list=[email],
+            )
+        except OSError as error:
+            mail_not_sent(f"Invitation to organisation {organisation.pk}", error)
+            transaction.set_rollback(True)
+            raise GrantsError("We could not send the invitation e-mail just now, so nothing was saved. Try again later.") from None
     return invitation
 
 
@@ -511,7 +526,8 @@ def submit_application(application, user, acknowledgement_url=None):
 
     If anything is missing or wrong, nothing changes and the errors say what to fix. Otherwise the
     status moves on, the trail and the audit log record it, and every member of the organisation
-    gets an acknowledgement e-mail.
+    gets an acknowledgement e-mail; `event.acknowledged` says whether it went (a mail server that
+    refuses it does not undo the sending).
     """
     if not is_member(user, application.organisation):
         raise PermissionDenied
@@ -530,7 +546,11 @@ def submit_application(application, user, acknowledgement_url=None):
         event = transition(locked, to_status, user)
     for name in ("status", "submitted_at", "last_submitted_at"):
         setattr(application, name, getattr(locked, name))
-    send_acknowledgement(locked, to_status, acknowledgement_url)
+    try:
+        event.acknowledged = send_acknowledgement(locked, to_status, acknowledgement_url) > 0
+    except OSError as error:  # smtplib's errors are OSErrors: the application is sent all the same
+        mail_not_sent(f"Acknowledgement of application {locked.pk}", error)
+        event.acknowledged = False
     return event, {}
 
 

@@ -452,6 +452,13 @@ def application_check(request, reference):
             messages.error(request, str(error))
             return redirect("grants:application", reference=reference)
         if not errors:
+            if not event.acknowledged:
+                messages.warning(
+                    request,
+                    f"Your application {reference} was sent, but we could not e-mail you to say so just now. "
+                    "This page shows that we have it.",
+                )
+                return redirect("grants:application", reference=reference)
             return redirect("grants:application-sent", reference=reference)
     edit = reverse("grants:application-edit", args=[reference])
     documents = reverse("grants:application-documents", args=[reference])

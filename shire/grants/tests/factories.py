@@ -166,3 +166,15 @@ def submit(application, member):
     assert not errors, errors
     application.refresh_from_db()
     return application
+
+
+def refuse_mail(monkeypatch):
+    """Make the mail server refuse every recipient, as smtplib says it: the error names the addresses."""
+    import smtplib
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    def refuse(self, messages):
+        raise smtplib.SMTPRecipientsRefused({address: (550, b"mailbox unavailable") for m in messages for address in m.to})
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)

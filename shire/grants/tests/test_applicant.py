@@ -35,6 +35,7 @@ from .factories import (
     make_round,
     pdf_bytes,
     png_bytes,
+    refuse_mail,
     submit,
     upload,
     xlsx_bytes,
@@ -236,6 +237,20 @@ def test_a_staff_account_cannot_join_an_applicant_organisation(applicant, office
     assert response.status_code == 403
     assert "Staff accounts cannot join" in response.content.decode()
     assert not organisation.memberships.filter(user=officer).exists()
+
+
+def test_an_invitation_the_mail_server_refuses_is_not_kept_and_the_page_says_so(applicant, monkeypatch, caplog):
+    lead, organisation = applicant
+    refuse_mail(monkeypatch)
+    response = signed_in(lead).post(reverse("grants:organisation-invite", args=[organisation.pk]), {"email": "second@example.org"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "We could not send the invitation e-mail just now, so nothing was saved" in html
+    assert 'value="second@example.org"' in html
+    assert not Invitation.objects.exists() and not AuditEvent.objects.filter(action="grants.organisation.invited").exists()
+    # Logged without the address smtplib's error carries.
+    assert "Invitation to organisation" in caplog.text and "SMTPRecipientsRefused" in caplog.text
+    assert "second@example.org" not in caplog.text
 
 
 def test_inviting_an_existing_member_is_refused(applicant):
@@ -493,6 +508,23 @@ def test_sending_a_complete_application_acknowledges_it_to_every_member(round_, 
     assert application.reference in mail.outbox[0].subject
     sent = client.get(response["Location"]).content.decode()
     assert "Application sent" in sent and application.reference in sent
+
+
+def test_an_application_is_sent_even_if_the_mail_server_refuses_its_acknowledgement(round_, applicant, monkeypatch, caplog):
+    member, organisation = applicant
+    application = make_application(round_, organisation, member)
+    refuse_mail(monkeypatch)
+    client = signed_in(member)
+    response = client.post(reverse("grants:application-check", args=[application.reference]))
+    # Not a server error: the application is sent, and the status page says the e-mail did not go.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("grants:application", args=[application.reference])
+    application.refresh_from_db()
+    assert application.status == S.SUBMITTED and application.events.count() == 1
+    page = client.get(response["Location"]).content.decode()
+    assert "was sent, but we could not e-mail you to say so just now" in page
+    assert f"Acknowledgement of application {application.pk} not sent" in caplog.text
+    assert "member@example.org" not in caplog.text
 
 
 def test_a_sent_application_cannot_be_changed_or_sent_twice(round_, applicant):

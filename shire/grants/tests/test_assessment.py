@@ -11,7 +11,7 @@ from shire.core.tests.factories import make_officer, make_team
 
 from .. import assessment, awards, services
 from ..models import Application, ApplicationEvent, AssessorAssignment, Score
-from .factories import make_applicant, make_application, make_community_user, make_round, submit
+from .factories import make_applicant, make_application, make_community_user, make_round, refuse_mail, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +119,16 @@ def test_asking_for_more_information_returns_it_and_emails_every_member(round_, 
     assert audit_event.actor == officer and audit_event.object_id == str(application.pk)
     # The applicant sees the message on their status page's timeline.
     assert event in services.applicant_timeline(application)
+
+
+def test_returning_stands_when_the_mail_server_refuses_and_the_log_names_no_one(round_, officer, monkeypatch, caplog):
+    application, member = sent(round_)
+    refuse_mail(monkeypatch)
+    assessment.return_for_information(application, officer, "Please send last year's accounts.")
+    application.refresh_from_db()
+    assert application.status == S.RETURNED
+    assert f"More-information e-mail for application {application.pk} not sent" in caplog.text
+    assert member.email not in caplog.text
 
 
 def test_a_returned_application_comes_back_to_the_officer_when_resubmitted(round_, officer):

@@ -23,7 +23,7 @@ from ..models import (
     PaymentInstalment,
     Theme,
 )
-from .factories import district, make_community_user, make_programme, make_round
+from .factories import district, make_community_user, make_programme, make_round, refuse_mail
 from .test_assessment import in_assessment, sent
 
 pytestmark = pytest.mark.django_db
@@ -409,19 +409,16 @@ def test_the_dashboard_adds_up_10000_applications(team):
     assert sum(r["amount_pence"] for r in figures["by_district"]) == figures["totals"]["amount_pence"]
 
 
-def test_a_letter_the_mail_server_refuses_leaves_the_decision_standing(application, officer, monkeypatch):
-    import smtplib
-
-    from django.core.mail import EmailMultiAlternatives
-
-    def refuse(self, fail_silently=False):
-        raise smtplib.SMTPServerDisconnected("connection lost")
-
-    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
+def test_a_letter_the_mail_server_refuses_leaves_the_decision_standing(application, officer, monkeypatch, caplog):
+    refuse_mail(monkeypatch)
     awards.decide(application, officer, "award", "Good.")
     application.refresh_from_db()
     assert application.status == S.AWARDED and Award.objects.filter(application=application).exists()
     assert not awards.letter_sent(application)
+    # The log says which application, never to whom (smtplib's error lists the addresses).
+    assert f"Decision letter for application {application.pk} not sent" in caplog.text
+    emails = application.organisation.memberships.values_list("user__email", flat=True)
+    assert emails and not any(email in caplog.text for email in emails)
     monkeypatch.undo()
     mail.outbox.clear()
     awards.send_decision_letters(application, officer)
