@@ -191,6 +191,10 @@ def search_words_param(request):
     return services.search_words(request.GET.get("search", ""))
 
 
+# Parameters that choose a page of a list, or how much of each row it shows, but not which rows.
+PAGING_PARAMETERS = {"page", "per_page", "format", "full"}
+
+
 def paginate(request, queryset, build, *, default_per_page=DEFAULT_PER_PAGE, fetch=None):
     """The ORUK page object for `queryset`, with `build(row)` for each row of the page asked for.
 
@@ -204,8 +208,12 @@ def paginate(request, queryset, build, *, default_per_page=DEFAULT_PER_PAGE, fet
     # row made PostgreSQL sort them all for each page); then only those rows with their joins.
     # (Joining every row that OFFSET skips, to throw it away, made deep pages of 10,000 services slow.)
     ids = list(queryset.values_list("pk", flat=True)[offset:offset + per_page])
-    # A page with room to spare is the last: its rows tell the count.
-    total = offset + len(ids) if ids and len(ids) < per_page else queryset.count()
+    if ids and len(ids) < per_page:
+        total = offset + len(ids)  # a page with room to spare is the last: its rows tell the count
+    elif set(request.GET) <= PAGING_PARAMETERS:
+        total = services.whole_list_count(request.path, queryset.count)  # the unfiltered list
+    else:
+        total = queryset.count()
     total_pages = math.ceil(total / per_page) if total else 0
     rows = []
     if ids:

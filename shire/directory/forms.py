@@ -8,6 +8,7 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.choices import BaseChoiceIterator
 
 from shire.core.models import District, Parish, User
 
@@ -81,19 +82,13 @@ class SearchForm(GovukForm):
     def __init__(self, *args, options=None, **kwargs):
         super().__init__(*args, **kwargs)
         options = options or services.search_options()
-        self.terms = {term.code: term for term in options["categories"]}
-        self.need_terms = {term.code: term for term in options["needs"]}
-        self.districts = {district.slug: district for district in options["districts"]}
-        self.parishes = {parish.slug: parish for parish in options["parishes"]}
-        self.fields["category"].choices = [("", "Any category")] + [(code, term.name) for code, term in self.terms.items()]
-        self.fields["need"].choices = [("", "Anyone")] + [(code, term.name) for code, term in self.need_terms.items()]
-        self.fields["district"].choices = [("", "Anywhere in Leicestershire")] + [
-            (slug, district.name) for slug, district in self.districts.items()]
-        # Grouped by district: a long list reads better in sections.
-        groups = {}
-        for parish in options["parishes"]:
-            groups.setdefault(parish.district.name, []).append((parish.slug, parish.name))
-        self.fields["parish"].choices = [("", "Any town or parish")] + list(groups.items())
+        if "form" not in options:
+            options["form"] = _search_choices(options)
+        kept = options["form"]
+        self.terms, self.need_terms = kept["terms"], kept["need_terms"]
+        self.districts, self.parishes = kept["districts"], kept["parishes"]
+        for name in ("category", "need", "district", "parish"):
+            self.fields[name].choices = kept[name]
         for name in ("category", "need", "district", "parish", "access"):
             self.fields[name].error_messages["invalid_choice"] = "Choose from the list"
 
@@ -115,6 +110,41 @@ class SearchForm(GovukForm):
     @property
     def truncated(self):
         return len((self.data.get("q") or "")) > services.MAX_QUERY_CHARACTERS
+
+
+class KeptChoices(BaseChoiceIterator):
+    """Choices made once for a directory version and shared by every search form of that version.
+
+    Django leaves a BaseChoiceIterator as it is when a field is given it, where a list (210 parishes)
+    would be gone through again on every request; the select_options tag keeps the options' HTML here.
+    """
+
+    def __init__(self, choices):
+        self.choices = choices
+        self.options_html = None
+
+    def __iter__(self):
+        return iter(self.choices)
+
+
+def _search_choices(options):
+    """The search form's lookups and choices from services.search_options' records."""
+    terms = {term.code: term for term in options["categories"]}
+    need_terms = {term.code: term for term in options["needs"]}
+    districts = {district.slug: district for district in options["districts"]}
+    # Grouped by district: a long list reads better in sections.
+    groups = {}
+    for parish in options["parishes"]:
+        groups.setdefault(parish.district.name, []).append((parish.slug, parish.name))
+    return {
+        "terms": terms, "need_terms": need_terms, "districts": districts,
+        "parishes": {parish.slug: parish for parish in options["parishes"]},
+        "category": KeptChoices([("", "Any category")] + [(code, term.name) for code, term in terms.items()]),
+        "need": KeptChoices([("", "Anyone")] + [(code, term.name) for code, term in need_terms.items()]),
+        "district": KeptChoices([("", "Anywhere in Leicestershire")] + [
+            (slug, district.name) for slug, district in districts.items()]),
+        "parish": KeptChoices([("", "Any town or parish")] + list(groups.items())),
+    }
 
 
 class ErrorReportForm(GovukForm):

@@ -20,10 +20,11 @@ from django.core.mail import send_mail
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import models, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from shire.core import audit
 
@@ -157,6 +158,27 @@ def search_options(version=None):
     return options
 
 
+_WHOLE_COUNTS = {}
+
+
+def whole_list_count(name, count, version=None):
+    """How many records the unfiltered list `name` has: `count()` the first time, then kept in this
+    process's memory for the directory version (`version`, when the caller has just read it).
+
+    Every page of an unfiltered list (the search with nothing asked, the API's lists) has the same
+    total until the directory changes; counting 10,000 services on each page cost PostgreSQL more
+    than anything else those pages do. Not a cached answer: the page itself is built every time.
+    """
+    version = version or directory_version()
+    counts = _WHOLE_COUNTS.get(version)
+    if counts is None:
+        _WHOLE_COUNTS.clear()
+        counts = _WHOLE_COUNTS[version] = {}
+    if name not in counts:
+        counts[name] = count()
+    return counts[name]
+
+
 def search_services(search):
     """The services a search finds, best first: those with every word in their text, in every filter."""
     services = Service.objects.filter(status__in=LISTED_STATUSES)
@@ -192,12 +214,14 @@ RESULT_FIELDS = ("id", "name", "description", "status", "cost", "minimum_age", "
                  "organization__id", "organization__name")
 
 
-def search_page(search, number, per_page):
-    """One page of search_services(search) as a Django Page, in three small queries.
+def search_page(search, number, per_page, version=None):
+    """One page of search_services(search) as a Django Page, in two or three small queries.
 
     The page's ids, then the count of everything found (both from narrow rows: an index on
     PostgreSQL for the listing by name, trigram indexes for words; a page with room to spare is the
-    last, and needs no count), then the page's services with their organisations. `number` is what was asked for (text is fine): past the last page gives
+    last, and needs no count; a search by words counts in the query of the ids; an empty search's
+    count is kept for the directory version, `version`), then the page's services with their
+    organisations. `number` is what was asked for (text is fine): past the last page gives
     the last page, anything that is not a page number the first.
     """
     try:
@@ -205,11 +229,23 @@ def search_page(search, number, per_page):
     except (TypeError, ValueError):
         number = 1
     found = search_services(search).select_related(None)
-    ids = list(found.values_list("pk", flat=True)[(number - 1) * per_page:number * per_page])
+    page = slice((number - 1) * per_page, number * per_page)
+    total = None
+    if search.words:
+        # Every service with the words is read and sorted anyway (the first word in the name comes
+        # first), so counting them in the same query costs PostgreSQL little and saves a second
+        # search. Without words the page's ids come from the start of an index, and a count beside
+        # them would read all of it, so that count is a query of its own.
+        rows = list(found.annotate(found_count=Window(Count("pk"))).values_list("pk", "found_count")[page])
+        ids = [pk for pk, _ in rows]
+        if rows:
+            total = rows[0][1]
+    else:
+        ids = list(found.values_list("pk", flat=True)[page])
     if ids and len(ids) < per_page:
         total = (number - 1) * per_page + len(ids)  # the last page: no need to count
-    else:
-        total = found.count()
+    elif total is None:
+        total = whole_list_count("search", found.count, version) if search.is_empty else found.count()
         if not ids and total:  # past the last page: the last page
             number = (total + per_page - 1) // per_page
             ids = list(found.values_list("pk", flat=True)[(number - 1) * per_page:number * per_page])
@@ -232,6 +268,25 @@ def search_organizations(search, limit=6):
     if search.parish is not None:
         organizations = organizations.filter(parish=search.parish)
     return organizations.order_by("name", "id").only("id", "name", "kind")[:limit]
+
+
+# What a result in the list says of a service, worked out once in Python rather than by template
+# tags on each of the page's rows (the template was most of the search page's CPU).
+SUMMARY_WORDS = 35
+
+
+def places_text(places, shown=3):
+    """Where a service is, as the results list says it: the first `shown` places' towns (or names when
+    a place has no town), then how many more: "Hinckley, Desford and 2 more"."""
+    text = ", ".join(place.city or place.name for place in places[:shown])
+    if len(places) > shown:
+        text += f" and {len(places) - shown} more"
+    return text
+
+
+def result_summary(description):
+    """The start of a description for the results list: its first SUMMARY_WORDS words."""
+    return Truncator(description).words(SUMMARY_WORDS, truncate=" …")
 
 
 def categories():

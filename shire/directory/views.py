@@ -74,14 +74,15 @@ def search(request):
             return HttpResponse(html)
     form = forms.SearchForm(request.GET or None, options=services.search_options(version))
     query = form.search() if request.GET else services.Search()
-    results = services.search_page(query, request.GET.get("page"), RESULTS_PER_PAGE)
+    results = services.search_page(query, request.GET.get("page"), RESULTS_PER_PAGE, version)
     page_services = list(results.object_list)
     _attach_places(page_services)
+    numbers = {service.pk: number for number, service in enumerate(page_services, results.start_index())}
     points = []
     for service, latitude, longitude in services.points_for_map(page_services):
         x, y = services.map_position(latitude, longitude)
-        points.append({"service": service, "x": x, "y": y,
-                       "number": results.start_index() + page_services.index(service)})
+        # As text: the template prints them as they are (a number would go through localisation).
+        points.append({"service": service, "x": str(x), "y": str(y), "number": str(numbers[service.pk])})
     response = render(request, "directory/search.html", {
         "form": form,
         "query": query,
@@ -118,8 +119,9 @@ def page_cache_seconds():
 
 
 def _attach_places(page_services):
-    """Give each service on the page `places`, its locations (what the list and the map show of
-    them), with one query, and `page_url`, its page's address."""
+    """Give each service on the page `places`, its locations (for the map), with one query, and
+    what its row in the list shows, ready to print: `page_url`, `where`, `summary`, `cost_text`
+    and `ages_text`."""
     places = {}
     rows = ServiceAtLocation.objects.filter(service__in=page_services).order_by("location__name", "location_id").values_list(
         "service_id", "location__name", "location__city", "location__latitude", "location__longitude",
@@ -133,6 +135,10 @@ def _attach_places(page_services):
     for service in page_services:
         service.places = places.get(service.pk, [])
         service.page_url = pattern.replace(str(_ANY_ID), str(service.pk))
+        service.where = services.places_text(service.places)
+        service.summary = services.result_summary(service.description)
+        service.cost_text = service.get_cost_display() if service.cost else ""
+        service.ages_text = service.ages_label()
 
 
 _ANY_ID = uuid.UUID(int=0)

@@ -5,6 +5,7 @@ from django import forms, template
 from django.utils.safestring import mark_safe
 
 from shire.directory import services
+from shire.directory.forms import KeptChoices
 
 register = template.Library()
 
@@ -52,19 +53,25 @@ def select_options(bound):
     """A select's <option>s (and <optgroup>s), the chosen ones selected.
 
     Quicker than Django's widget templates: a plain ChoiceField's options are built once (escaped)
-    and kept, keyed by the choices themselves, and the chosen value marked in a copy.
+    and kept, with the search form's KeptChoices or else keyed by the choices themselves, and the
+    chosen value marked in a copy.
     """
     value = bound.value()
     chosen = [str(item) for item in (value if isinstance(value, (list, tuple)) else [value]) if item is not None]
     choices = bound.field.choices
     if isinstance(bound.field, forms.ModelChoiceField):
         return mark_safe(_options_html(choices, chosen))
-    key = tuple((choice, tuple(label) if isinstance(label, (list, tuple)) else label) for choice, label in choices)
-    options = _OPTIONS_HTML.get(key)
-    if options is None:
-        if len(_OPTIONS_HTML) > 50:
-            _OPTIONS_HTML.clear()
-        options = _OPTIONS_HTML[key] = _options_html(choices, [])
+    if isinstance(choices, KeptChoices):  # the search form's: the HTML is kept with the choices
+        if choices.options_html is None:
+            choices.options_html = _options_html(choices, [])
+        options = choices.options_html
+    else:
+        key = tuple((choice, tuple(label) if isinstance(label, (list, tuple)) else label) for choice, label in choices)
+        options = _OPTIONS_HTML.get(key)
+        if options is None:
+            if len(_OPTIONS_HTML) > 50:
+                _OPTIONS_HTML.clear()
+            options = _OPTIONS_HTML[key] = _options_html(choices, [])
     for item in chosen:
         marker = f'<option value="{escape(item)}">'
         options = options.replace(marker, marker[:-1] + " selected>", 1)

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from shire.directory import services
 from shire.directory.models import Contact, Organization, Phone, Service, ServiceAttribute
 
 from .oruk_sample import PRIVATE_MARKER, make_sample
@@ -390,3 +391,23 @@ def test_answers_are_kept_for_a_minute_and_say_so(client, s, settings):
     Service.objects.filter(pk=s["football"].pk).first().save()
     assert client.get("/api/oruk/services").content != first.content
     cache.clear()
+
+
+def test_an_unfiltered_list_counts_again_once_the_directory_changes(client, s):
+    assert get(client, "/api/oruk/services?per_page=1")["total_items"] == 3
+    assert get(client, "/api/oruk/services?per_page=1&page=2")["total_items"] == 3  # kept for this version
+    # A change made without save() (as an import makes) says so itself, and then counts.
+    Service.objects.bulk_create([Service(organization=s["org"], name="Chair yoga", description="Gentle yoga.")])
+    services.directory_changed()
+    assert get(client, "/api/oruk/services?per_page=1")["total_items"] == 4
+    Service.objects.get(name="Chair yoga").delete()  # delete(): a new version by itself
+    assert get(client, "/api/oruk/services?per_page=1")["total_items"] == 3
+    assert get(client, "/api/oruk/service_at_locations?per_page=1")["total_items"] == \
+        get(client, "/api/oruk/service_at_locations?per_page=1&full=true")["total_items"]
+
+
+def test_a_filtered_list_is_counted_for_its_own_filters(client, s):
+    everything = get(client, "/api/oruk/services?per_page=1")["total_items"]
+    found = get(client, "/api/oruk/services?per_page=1&search=football")["total_items"]
+    assert found == Service.objects.filter(search_text__contains="football").count()
+    assert 0 < found < everything

@@ -248,3 +248,56 @@ def test_three_small_queries_count_and_fetch_a_page(directory, django_assert_max
     last = services.search_page(services.Search(), "9", 2)
     assert (last.number, [s.name for s in last.object_list]) == (2, ["Youth club"])
     assert services.search_page(services.Search(words=["zzz"]), "3", 2).paginator.count == 0
+
+
+def test_each_result_says_where_what_it_costs_and_for_what_ages(client, directory):
+    centre = Organization.objects.get(name="Asfordby Community Centre")
+    places = [factories.location(centre, f"Room {n}", city=town) for n, town in
+              enumerate(["Melton Mowbray", "", "Asfordby", "Syston", "Oakham"])]
+    factories.service(centre, "Craft circle", description=" ".join(f"word{n}" for n in range(40)), cost="free",
+                      minimum_age=8, maximum_age=12, locations=places)
+    text = client.get("/directory/", {"q": "craft"}).text
+    # The first three places by name, each by its town (or its name when it has no town), then how many more.
+    assert "Where: Melton Mowbray, Room 1, Asfordby and 2 more" in text
+    assert "<li>Free</li>" in text and "<li>Ages 8 to 12</li>" in text
+    assert " ".join(f"word{n}" for n in range(35)) + " …" in text and "word35" not in text
+    text = client.get("/directory/", {"q": "walking football"}).text
+    assert "There is a charge" in text and "Ages 50 and over" in text and "Where: Asfordby" in text
+
+
+def test_places_text_lists_three_places_then_how_many_more():
+    from types import SimpleNamespace as Place
+
+    assert services.places_text([]) == ""
+    assert services.places_text([Place(city="Desford", name="Hall")]) == "Desford"
+    assert services.places_text([Place(city="", name="Hall"), Place(city="Desford", name="Library")]) == "Hall, Desford"
+    four = [Place(city=town, name="x") for town in ("A", "B", "C", "D")]
+    assert services.places_text(four) == "A, B, C and 1 more"
+
+
+def test_a_search_by_words_counts_every_page_and_past_the_last_gives_the_last(directory):
+    organization = Organization.objects.get(name="Asfordby Community Centre")
+    for index in range(7):
+        Service.objects.create(organization=organization, name=f"Class {index}", description="A class.")
+    first = services.search_page(services.Search(words=["class"]), "1", 3)
+    assert (first.paginator.count, first.paginator.num_pages) == (7, 3)
+    past = services.search_page(services.Search(words=["class"]), "9", 3)
+    assert (past.number, [s.name for s in past.object_list]) == (3, ["Class 6"])
+
+
+def test_new_choices_show_in_the_search_form_once_the_directory_changes(client, directory):
+    assert "Arts and crafts" not in client.get("/directory/").text
+    factories.term("arts", "Arts and crafts")
+    factories.district("Harborough", "E07000131")
+    text = client.get("/directory/").text
+    assert '<option value="arts">Arts and crafts</option>' in text and ">Harborough</option>" in text
+    assert client.get("/directory/", {"category": "arts"}).status_code == 200
+
+
+def test_an_empty_search_counts_again_once_the_directory_changes(client, directory):
+    assert client.get("/directory/").context["results"].paginator.count == 3
+    organization = Organization.objects.get(name="Asfordby Community Centre")
+    Service.objects.bulk_create([Service(organization=organization, name=f"Class {n}", description="A class.")
+                                 for n in range(25)])
+    services.directory_changed()
+    assert client.get("/directory/").context["results"].paginator.count == 28
