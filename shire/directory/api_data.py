@@ -238,7 +238,8 @@ def _row_keys(table, prefix):
 def _rows(model, ids, tables):
     """{id: Row} of the `model` records with these ids, with the HSDS fields of `tables` ((table, prefix) pairs)."""
     paths = [path for table, prefix in tables for path in hsds_fields.paths(table, prefix)]
-    return {values["pk"]: Row(values) for values in model.objects.filter(pk__in=ids).values(*paths)}
+    # No order (the model's is by name): the caller puts the rows in the page's order.
+    return {values["pk"]: Row(values) for values in model.objects.filter(pk__in=ids).order_by().values(*paths)}
 
 
 def service_rows(ids):
@@ -251,7 +252,7 @@ def service_at_location_rows(ids):
     # The places in a query of their own, as service_at_locations_queryset does (a fourth join made
     # PostgreSQL read every place).
     places = {values["pk"]: values for values in Location.objects.filter(
-        pk__in={row.location_id for row in rows.values()}).values(*hsds_fields.paths("location"))}
+        pk__in={row.location_id for row in rows.values()}).order_by().values(*hsds_fields.paths("location"))}
     for row in rows.values():
         row._values.update({f"location__{key}": value for key, value in places[row.location_id].items()})
     return rows
