@@ -747,7 +747,7 @@ class ApplicationForm(GovukFormMixin, forms.Form):
     def saved_values(self):
         app = self.application
         values = {
-            "title": app.title,
+            "title": app.answers.get("_title_text") or app.title,
             "summary": app.summary,
             "theme": app.theme_id,
             "amount": app.answers.get("_amount_text") or services.format_pounds_input(app.amount_requested_pence),

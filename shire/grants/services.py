@@ -435,6 +435,9 @@ def word_count(text):
     return len((text or "").split())
 
 
+TITLE_LENGTH = Application._meta.get_field("title").max_length
+
+
 def save_draft(application, user, fields):
     """Keep whatever the applicant typed, valid or not ("Save and come back later").
 
@@ -447,11 +450,15 @@ def save_draft(application, user, fields):
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if not locked.is_editable:
             raise GrantsError("This application has been sent and cannot be changed now.")
-        application.title = fields.get("title", "")[:200]
+        title = fields.get("title", "")
+        application.title = title[:TITLE_LENGTH]
         application.summary = fields.get("summary", "")
         application.theme = fields.get("theme")
         application.beneficiary_district = fields.get("district")
         answers = dict(fields.get("answers", {}))
+        if len(title) > TITLE_LENGTH:
+            # Too long for the column: kept whole, so the form shows what was typed, with the error on submit.
+            answers["_title_text"] = title
         amount_text = fields.get("amount_text", "")
         try:
             application.amount_requested_pence = parse_pounds(amount_text)
@@ -472,7 +479,9 @@ def submission_errors(application):
     """Everything that stops the application being sent, as {field name: message}, in form order."""
     errors = {}
     round_ = application.round
-    if not application.title.strip():
+    if application.answers.get("_title_text"):
+        errors["title"] = f"Project title must be {TITLE_LENGTH} characters or fewer"
+    elif not application.title.strip():
         errors["title"] = "Enter your project's title"
     if not application.summary.strip():
         errors["summary"] = "Enter a summary of your project"

@@ -358,6 +358,26 @@ def test_save_and_come_back_later_keeps_everything_typed_even_if_wrong(round_, a
     assert "There is a problem" not in html  # nothing is checked until it is sent
 
 
+def test_a_title_too_long_is_kept_whole_and_sending_says_what_is_wrong(round_, applicant):
+    member, organisation = applicant
+    application = make_application(round_, organisation, member)
+    client = signed_in(member)
+    title = "A very long project title " * 10  # 260 characters
+    client.post(reverse("grants:application-edit", args=[application.reference]),
+                form_data(application, title=title, later="1"))
+    html = client.get(reverse("grants:application-edit", args=[application.reference])).content.decode()
+    assert f'value="{title.strip()}"' in html  # not cut to fit
+    response = client.post(reverse("grants:application-check", args=[application.reference]))
+    assert "Project title must be 200 characters or fewer" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == S.DRAFT and not mail.outbox
+    # Shortened, it is sent.
+    client.post(reverse("grants:application-edit", args=[application.reference]), form_data(application, later="1"))
+    client.post(reverse("grants:application-check", args=[application.reference]))
+    application.refresh_from_db()
+    assert application.status == S.SUBMITTED and "_title_text" not in application.answers
+
+
 def test_save_and_continue_goes_to_the_documents(round_, applicant):
     member, organisation = applicant
     application = make_application(round_, organisation, member, filled=False)
