@@ -619,6 +619,38 @@ class OrganisationForm(GovukFormMixin, forms.ModelForm):
         return cleaned
 
 
+class BankDetailsForm(GovukFormMixin, forms.Form):
+    account_name = forms.CharField(
+        label="Name on the account", max_length=120,
+        help_text="The organisation's account: we do not pay grants into personal accounts.",
+        error_messages={"required": "Enter the name on the account", "max_length": "Name on the account must be 120 characters or fewer"},
+    )
+    sort_code = forms.CharField(
+        label="Sort code", help_text="Must be 6 digits long, like 30-99-50.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={"required": "Enter a sort code"},
+    )
+    account_number = forms.CharField(
+        label="Account number", help_text="Must be between 6 and 8 digits long.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={"required": "Enter an account number"},
+    )
+
+    def clean_sort_code(self):
+        # Spaces and dashes as people type them; kept as 12-34-56.
+        digits = re.sub(r"[\s-]", "", self.cleaned_data["sort_code"])
+        if not re.fullmatch(r"\d{6}", digits):
+            raise ValidationError("Enter a valid sort code like 30-99-50", code="invalid")
+        return f"{digits[:2]}-{digits[2:4]}-{digits[4:]}"
+
+    def clean_account_number(self):
+        digits = re.sub(r"[\s-]", "", self.cleaned_data["account_number"])
+        if not re.fullmatch(r"\d{6,8}", digits):
+            raise ValidationError("Enter a valid account number like 00733445", code="invalid")
+        # Six- and seven-digit numbers are written with leading zeros to eight, as banks do.
+        return digits.zfill(8)
+
+
 class InviteForm(GovukFormMixin, forms.Form):
     email = forms.EmailField(
         label="Their e-mail address",

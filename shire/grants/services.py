@@ -36,6 +36,7 @@ from .models import (
     ApplicationDocument,
     ApplicationEvent,
     ApplicationQuestion,
+    BankDetails,
     Invitation,
     Membership,
     OrganisationType,
@@ -219,6 +220,20 @@ def update_organisation(organisation, user, **fields):
     organisation.save()
     audit.record(user, "grants.organisation.updated", organisation, fields=sorted(fields))
     return organisation
+
+
+def save_bank_details(organisation, user, account_name, sort_code, account_number):
+    """Record (or replace) where the organisation's awards are paid. Members only; the audit entry
+    says that they changed, never what they are."""
+    if not is_member(user, organisation):
+        raise PermissionDenied
+    with transaction.atomic():
+        details, created = BankDetails.objects.update_or_create(
+            organisation=organisation,
+            defaults={"account_name": account_name, "sort_code": sort_code, "account_number": account_number, "updated_by": user},
+        )
+        audit.record(user, "grants.organisation.bank_details_added" if created else "grants.organisation.bank_details_changed", organisation)
+    return details
 
 
 def hash_token(token):

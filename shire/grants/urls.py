@@ -26,6 +26,7 @@ urlpatterns = [
     path("organisations/<int:pk>/", applicant.organisation_detail, name="organisation"),
     path("organisations/<int:pk>/edit/", applicant.organisation_edit, name="organisation-edit"),
     path("organisations/<int:pk>/invite/", applicant.organisation_invite, name="organisation-invite"),
+    path("organisations/<int:pk>/bank-details/", applicant.organisation_bank_details, name="organisation-bank-details"),
     path("invitations/<str:token>/", applicant.invitation, name="invitation"),
     # Applying
     path("rounds/<slug:slug>/apply/", applicant.eligibility, name="eligibility"),

@@ -29,6 +29,7 @@ from .forms import (
     ApplicantPasswordResetForm,
     ApplicantSetPasswordForm,
     ApplicationForm,
+    BankDetailsForm,
     DocumentUploadForm,
     EligibilityForm,
     InviteForm,
@@ -206,6 +207,7 @@ def organisation_detail(request, pk):
         "grants/applicant/organisation.html",
         {
             "organisation": organisation,
+            "bank_details": getattr(organisation, "bank_details", None),
             "memberships": organisation.memberships.select_related("user"),
             "invitations": [i for i in organisation.invitations.all() if i.is_usable()],
             "applications": organisation.applications.select_related("round__programme").order_by("-created_at"),
@@ -227,6 +229,22 @@ def organisation_edit(request, pk):
         return redirect("grants:organisation", pk=pk)
     saved = ApplicantOrganisation.objects.get(pk=pk)
     return render(request, "grants/applicant/organisation_form.html", {"form": form, "organisation": saved})
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def organisation_bank_details(request, pk):
+    organisation = _organisation(request, pk)
+    # Never shown again in full once saved: the form starts empty, and the page says which account it is.
+    form = BankDetailsForm(*_bound(request))
+    if request.method == "POST" and form.is_valid():
+        services.save_bank_details(organisation, request.user, **form.cleaned_data)
+        messages.success(request, "Your bank details were saved.")
+        return redirect("grants:organisation", pk=pk)
+    return render(
+        request, "grants/applicant/bank_details.html",
+        {"form": form, "organisation": organisation, "saved": getattr(organisation, "bank_details", None)},
+    )
 
 
 @applicant_required

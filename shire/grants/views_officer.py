@@ -452,6 +452,7 @@ def award(request, reference):
             "application": application,
             "round": application.round,
             "award": award_,
+            "bank_details": getattr(application.organisation, "bank_details", None),
             "instalments": award_.instalments.select_related("paid_by").order_by("number"),
             "paid_pence": awards.paid_pence(award_),
             "returns": returns,

@@ -13,11 +13,12 @@ from django.utils import timezone
 from shire.core.models import AuditEvent, User
 from shire.core.tests.factories import make_officer, make_team
 
-from .. import services
+from .. import assessment, awards, services
 from ..models import (
     Application,
     ApplicationDocument,
     ApplicationEvent,
+    BankDetails,
     EligibilityQuestion,
     Invitation,
     Membership,
@@ -749,3 +750,39 @@ def test_no_reset_link_goes_to_staff_or_unknown_addresses_and_the_page_says_the_
     response = Client().post(reverse("grants:password-reset"), {"email": email}, follow=True)
     assert "Check your e-mail" in response.content.decode()
     assert not mail.outbox
+
+
+# --- bank details ----------------------------------------------------------------------------------
+
+
+def test_a_member_gives_the_bank_details_that_officers_pay_into(round_, applicant, officer):
+    member, organisation = applicant
+    client = signed_in(member)
+    url = reverse("grants:organisation-bank-details", args=[organisation.pk])
+    bad = client.post(url, {"account_name": "Wigston <b>Lunch</b> Club", "sort_code": "30-99", "account_number": "12ab"})
+    html = bad.content.decode()
+    assert bad.status_code == 200 and not BankDetails.objects.exists()
+    assert "Enter a valid sort code like 30-99-50" in html and "Enter a valid account number like 00733445" in html
+    assert 'value="Wigston &lt;b&gt;Lunch&lt;/b&gt; Club"' in html and 'value="30-99"' in html and 'value="12ab"' in html
+
+    response = client.post(url, {"account_name": "Wigston Lunch Club", "sort_code": "30 99 50", "account_number": "733445"})
+    assert response["Location"] == reverse("grants:organisation", args=[organisation.pk])
+    details = BankDetails.objects.get(organisation=organisation)
+    assert (details.account_name, details.sort_code, details.account_number, details.updated_by) == (
+        "Wigston Lunch Club", "30-99-50", "00733445", member)
+    entry = AuditEvent.objects.get(action="grants.organisation.bank_details_added")
+    assert entry.actor == member and "733445" not in str(entry.detail) and "30-99-50" not in str(entry.detail)
+    page = client.get(reverse("grants:organisation", args=[organisation.pk])).content.decode()
+    assert "account ending 3445" in page and "00733445" not in page  # never shown in full again
+    client.post(url, {"account_name": "Wigston Lunch Club", "sort_code": "309950", "account_number": "12345678"})
+    assert BankDetails.objects.get().account_number == "12345678"
+    assert AuditEvent.objects.filter(action="grants.organisation.bank_details_changed").count() == 1
+
+    # The programme's officers see them where they mark payments.
+    application = make_application(round_, organisation, member)
+    submit(application, member)
+    assessment.start_assessment(application, officer)
+    awards.decide(application, officer, "award", "Good.")
+    award_page = signed_in(officer).get(reverse("grants:grants_officer:award", args=[application.reference])).content.decode()
+    assert "12345678" in award_page and "30-99-50" in award_page
+

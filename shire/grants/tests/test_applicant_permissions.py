@@ -16,7 +16,7 @@ from shire.core.tests.factories import make_officer, make_team
 
 from .. import urls as grants_urls
 from .. import views_applicant
-from ..models import Application, ApplicationDocument, ApplicantOrganisation, Invitation
+from ..models import Application, ApplicationDocument, ApplicantOrganisation, BankDetails, Invitation
 from .factories import PASSWORD, make_applicant, make_application, make_round, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +55,9 @@ def applicant_requests(world):
         ("post", "organisation-edit", r("grants:organisation-edit", args=[org]), {"name": "Renamed", "org_type": "other"}, 200),
         ("get", "organisation-invite", r("grants:organisation-invite", args=[org]), None, 200),
         ("post", "organisation-invite", r("grants:organisation-invite", args=[org]), {"email": "new@example.org"}, 302),
+        ("get", "organisation-bank-details", r("grants:organisation-bank-details", args=[org]), None, 200),
+        ("post", "organisation-bank-details", r("grants:organisation-bank-details", args=[org]),
+         {"account_name": "Hijacked", "sort_code": "309950", "account_number": "12345678"}, 302),
         ("get", "eligibility", r("grants:eligibility", args=[slug]), None, 200),
         ("post", "eligibility", r("grants:eligibility", args=[slug]), {"organisation": org}, 200),
         ("get", "application", r("grants:application", args=[ref]), None, 200),
@@ -90,7 +93,7 @@ def snapshot(world):
         application.title, application.status, application.events.count(),
         list(ApplicationDocument.objects.values_list("pk", flat=True)),
         organisation.name, organisation.memberships.count(), Invitation.objects.count(),
-        Application.objects.count(),
+        Application.objects.count(), BankDetails.objects.count(),
     )
 
 
