@@ -275,7 +275,7 @@ def invite_member(organisation, email, invited_by, accept_url):
             "council_name": settings.COUNCIL_NAME,
         }
         # Sent inside the transaction: the token is only in the e-mail, so an invitation whose
-        # e-mail did not go is of no use and is not kept.
+        # e-mail did not go is of no use; the error leaving the block rolls it back.
         try:
             send_mail(
                 subject=f"Join {organisation.name} on {settings.COUNCIL_NAME}'s grants service",
@@ -285,7 +285,6 @@ def invite_member(organisation, email, invited_by, accept_url):
             )
         except OSError as error:
             mail_not_sent(f"Invitation to organisation {organisation.pk}", error)
-            transaction.set_rollback(True)
             raise GrantsError("We could not send the invitation e-mail just now, so nothing was saved. Try again later.") from None
     return invitation
 
