@@ -375,8 +375,11 @@ def markdown(info, counts, results, meta):
               "answered: *server* is gunicorn's processes, *PostgreSQL* the database server's, *clients* the load "
               "generator's own (this process). With 2 cores, the throughput can be at most 2,000 ms divided by their sum; "
               "what is left over went to other work on the machine. CPU time measured while other work runs is higher "
-              "than on an idle machine (shared caches and cores): one request of the uncached API list costs about "
-              "3.5 ms of the server's CPU alone, against 5 to 7 ms here.",
+              "than on an idle machine (shared caches and cores and, with more worker processes than cores, "
+              "switching between them).",
+              "- What an uncached page costs, and what was done about it, is in docs/directory.md ("Where the time of one request goes"): "
+              "per-request CPU measured with cProfile of each view and `EXPLAIN (ANALYZE, BUFFERS)` of each query "
+              "on this data.",
               "- `full=true` pages nest each of the 50 services fully (organisation, places with addresses and "
               "accessibility, contacts, phones, times, costs, terms): about 20 queries whatever the page's length, "
               "but building some 1,600 model objects costs tens of milliseconds of CPU a page, so they are measured "
