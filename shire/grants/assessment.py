@@ -200,6 +200,7 @@ def return_for_information(application, officer, message, url=None):
 
     The message is the note of the 'returned' step, so the applicant sees it on their page. When
     they send the application again it becomes 'resubmitted' and waits for an officer again.
+    `event.emailed` says whether the e-mail went.
     """
     message = (message or "").strip()
     if not message:
@@ -207,9 +208,10 @@ def return_for_information(application, officer, message, url=None):
     require_officer(officer, application)
     event = services.transition(application, S.RETURNED, officer, note=message)
     try:
-        send_returned_email(application, message, url)
+        event.emailed = send_returned_email(application, message, url) > 0
     except OSError as error:  # the mail server refused or was unreachable: the applicant still sees it on their page
         services.mail_not_sent(f"More-information e-mail for application {application.pk}", error)
+        event.emailed = False
     return event
 
 

@@ -219,13 +219,20 @@ def return_for_information(request, reference):
     form = ReturnForm(*_bound(request))
     if request.method == "POST" and form.is_valid():
         try:
-            assessment.return_for_information(
+            event = assessment.return_for_information(
                 application, request.user, form.cleaned_data["message"],
                 url=request.build_absolute_uri(reverse("grants:application", args=[reference])),
             )
         except services.GrantsError as error:
             return _refused(request, error, target)
-        messages.success(request, f"Application {reference} was sent back to {application.organisation.name}. We have e-mailed its members.")
+        if event.emailed:
+            messages.success(request, f"Application {reference} was sent back to {application.organisation.name}. We have e-mailed its members.")
+        else:
+            messages.warning(
+                request,
+                f"Application {reference} was sent back to {application.organisation.name}, but the e-mail to its members "
+                "could not be sent: they will see your message on their application's page.",
+            )
         return redirect(target)
     return render(request, "grants/officer/return_form.html", {"form": form, "application": application, "round": application.round})
 

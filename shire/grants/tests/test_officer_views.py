@@ -13,7 +13,7 @@ from shire.core.tests.factories import make_officer, make_team
 
 from .. import assessment, awards
 from ..models import Application, AssessorAssignment, MonitoringReturn, PaymentInstalment, Score
-from .factories import make_programme, make_round
+from .factories import make_programme, make_round, refuse_mail
 from .test_assessment import in_assessment, score_all, sent
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +133,16 @@ def test_asking_for_more_information_from_the_page(client, round_):
     # The applicant's own page shows the request.
     applicant_page = signed_in(member).get(reverse("grants:application", args=[application.reference]))
     assert "Send your latest accounts." in applicant_page.content.decode()
+
+
+def test_the_page_says_when_the_more_information_e_mail_could_not_be_sent(client, round_, monkeypatch):
+    application, member = sent(round_)
+    refuse_mail(monkeypatch)
+    response = client.post(url("return", application.reference), {"message": "Send your latest accounts."}, follow=True)
+    html = response.content.decode()
+    assert "the e-mail to its members could not be sent" in html and "We have e-mailed its members" not in html
+    application.refresh_from_db()
+    assert application.status == S.RETURNED
 
 
 # --- assessors, scores and conflicts ------------------------------------------------------------------
