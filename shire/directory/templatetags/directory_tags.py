@@ -2,6 +2,7 @@
 from html import escape
 
 from django import forms, template
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from shire.directory import services
@@ -19,6 +20,18 @@ def schedule_text(schedule):
 @register.filter
 def ages(service):
     return service.ages_label()
+
+
+@register.simple_tag
+def map_points(points):
+    """The search map's numbered circles, one <g> a point (the view's `points`), escaped.
+
+    Made here rather than by a loop in _map.html: twenty points cost some 160 template nodes, half a
+    millisecond of every search page."""
+    return format_html_join(
+        "\n", '<g><title>{}. {}</title><circle class="shire-map__point" cx="{}" cy="{}" r="10"></circle>'
+        '<text class="shire-map__number" x="{}" y="{}" dy="4" text-anchor="middle">{}</text></g>',
+        ((p["number"], p["service"].name, p["x"], p["y"], p["x"], p["y"], p["number"]) for p in points))
 
 
 @register.filter

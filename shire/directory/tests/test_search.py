@@ -301,3 +301,15 @@ def test_an_empty_search_counts_again_once_the_directory_changes(client, directo
                                  for n in range(25)])
     services.directory_changed()
     assert client.get("/directory/").context["results"].paginator.count == 28
+
+
+def test_each_point_on_the_map_carries_its_result_number_and_escaped_name(client, directory):
+    centre = Organization.objects.get(name="Asfordby Community Centre")
+    room = centre.locations.get()
+    factories.service(centre, "<b>Bowls</b> & tea", description="Bowls.", locations=[room])
+    text = client.get("/directory/", {"q": "bowls"}).text
+    x, y = services.map_position(52.762, -0.953)
+    assert (f'<g><title>1. &lt;b&gt;Bowls&lt;/b&gt; &amp; tea</title><circle class="shire-map__point" cx="{x}" '
+            f'cy="{y}" r="10"></circle>') in text
+    assert f'<text class="shire-map__number" x="{x}" y="{y}" dy="4" text-anchor="middle">1</text></g>' in text
+    assert "<b>Bowls</b>" not in text
