@@ -260,12 +260,21 @@ class Embedder:
             unique = sorted({text for text in texts if text and text not in cache})
             if unique:
                 encoder = self._encoder(name, package)
-                vectors = encoder.embed(unique) if isinstance(encoder, _E5Encoder) else self._embed_unique(encoder, unique)
+                vectors = encoder.embed(self._cut(unique)) if isinstance(encoder, _E5Encoder) else self._embed_unique(encoder, unique)
                 self._cache_vectors(cache, unique, vectors)
             for row, text in enumerate(texts):
                 if text:
                     out[row, 384 * column : 384 * (column + 1)] = cache[text]
         return _normalise(out)
+
+    def _cut(self, texts: list[str]) -> list[str]:
+        """Each text cut where the MiniLMs cut it (MAX_TOKENS), for a model that would read it all:
+        the token budgets count no more, so a few very long answers cannot overrun them."""
+        cut = []
+        for text, encoding in zip(texts, self._load_tokenizer().encode_batch(texts)):
+            ends = [end for (_, end), special in zip(encoding.offsets, encoding.special_tokens_mask) if not special]
+            cut.append(text[: ends[-1]] if len(encoding.ids) >= MAX_TOKENS and ends else text)
+        return cut
 
     @staticmethod
     def _cache_vectors(cache, texts, vectors):

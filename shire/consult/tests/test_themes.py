@@ -224,6 +224,19 @@ def test_the_e5_model_comes_from_its_package_and_tells_themes_apart(monkeypatch)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
 
 
+def test_the_e5_model_reads_no_more_of_an_answer_than_the_minilms():
+    # The token budgets count an answer up to MAX_TOKENS; a model that would read all of a very
+    # long answer gets the same first part, so a few long answers cannot overrun the budget.
+    embedder = themes.Embedder(threads=1)
+    long = "The village hall needs a new roof and the committee cannot raise the money. " * 30
+    part = embedder._cut([long])[0]
+    assert long.startswith(part) and len(part) < len(long) / 2
+    assert len(embedder._load_tokenizer().encode(part).ids) == themes.MAX_TOKENS
+    e5 = themes.MODELS[2:]
+    assert np.allclose(embedder.embed([long], models=e5), embedder.embed([part], models=e5), atol=1e-6)
+    assert embedder._cut(["more buses please"]) == ["more buses please"]
+
+
 def test_fewer_models_as_the_answers_grow(monkeypatch):
     embedder = themes.Embedder(threads=1)
     texts = ["keep the library open", "more buses please", "volunteers are not staff"]
