@@ -377,7 +377,7 @@ def markdown(info, counts, results, meta):
               "what is left over went to other work on the machine. CPU time measured while other work runs is higher "
               "than on an idle machine (shared caches and cores and, with more worker processes than cores, "
               "switching between them).",
-              "- What an uncached page costs, and what was done about it, is in docs/directory.md ("Where the time of one request goes"): "
+              "- What an uncached page costs, and what was done about it, is in docs/directory.md ('Where the time of one request goes'): "
               "per-request CPU measured with cProfile of each view and `EXPLAIN (ANALYZE, BUFFERS)` of each query "
               "on this data.",
               "- `full=true` pages nest each of the 50 services fully (organisation, places with addresses and "
