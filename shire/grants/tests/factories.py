@@ -12,6 +12,7 @@ import zipfile
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from shire.core.models import District, Team, User
@@ -178,3 +179,10 @@ def refuse_mail(monkeypatch):
         raise smtplib.SMTPRecipientsRefused({address: (550, b"mailbox unavailable") for m in messages for address in m.to})
 
     monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+
+
+def signed_in(user):
+    """A test client signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client

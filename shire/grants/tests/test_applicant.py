@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shire.core.models import AuditEvent, User
-from shire.core.tests.factories import make_officer, make_team
+from shire.core.tests.factories import make_team
 
 from .. import assessment, awards, services
 from ..models import (
@@ -40,26 +40,11 @@ from .factories import (
     submit,
     upload,
     xlsx_bytes,
+    signed_in,
 )
 
 pytestmark = pytest.mark.django_db
 S = Application.Status
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def team():
-    return make_team()
-
-
-@pytest.fixture
-def officer(team):
-    return make_officer("officer", team=team)
 
 
 @pytest.fixture

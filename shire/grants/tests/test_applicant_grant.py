@@ -2,25 +2,18 @@
 its conditions, the decision letter, the payments and the monitoring returns with links to send
 them. Nobody else does."""
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from shire.core.tests.factories import make_officer, make_team
 
 from .. import awards
 from ..models import Decision, ImmutableRecordError, MonitoringReturn
-from .factories import make_applicant, make_community_user, make_round
+from .factories import make_applicant, make_community_user, make_round, signed_in
 from .test_assessment import in_assessment
 
 pytestmark = pytest.mark.django_db
 
 CONDITIONS = "Spend the grant by 31 March 2021.\nAcknowledge the <council's> funding."
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

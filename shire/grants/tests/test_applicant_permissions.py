@@ -17,7 +17,7 @@ from shire.core.tests.factories import make_officer, make_team
 from .. import urls as grants_urls
 from .. import views_applicant
 from ..models import Application, ApplicationDocument, ApplicantOrganisation, BankDetails, Invitation
-from .factories import PASSWORD, make_applicant, make_application, make_round, pdf_bytes, upload
+from .factories import PASSWORD, make_applicant, make_application, make_round, pdf_bytes, upload, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -78,12 +78,6 @@ def send(client, method, url, data, world):
     if data == "upload":
         data = {"document": world["round"].required_documents.get().pk, "file": upload("x.pdf", pdf_bytes())}
     return getattr(client, method)(url, data or {})
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def snapshot(world):

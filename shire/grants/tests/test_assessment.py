@@ -46,16 +46,6 @@ def score_all(application, assessor, values, comment="Clear evidence of need."):
 
 
 @pytest.fixture
-def team():
-    return make_team()
-
-
-@pytest.fixture
-def officer(team):
-    return make_officer("officer", team=team)
-
-
-@pytest.fixture
 def assessor(team):
     return make_officer("assessor", team=team)
 

@@ -9,7 +9,6 @@ conflict. `theirs` is an application of the same round assigned to nobody from o
 """
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.test import Client
 from django.urls import reverse
 
 from shire.core.models import AuditEvent, User
@@ -17,7 +16,7 @@ from shire.core.tests.factories import make_officer, make_team
 
 from .. import assessment, awards
 from ..models import Application, AssessorAssignment, Decision, MonitoringReturn, PaymentInstalment, Score
-from .factories import make_round
+from .factories import make_round, signed_in
 from .test_assessment import in_assessment, score_all
 
 pytestmark = pytest.mark.django_db
@@ -27,12 +26,6 @@ S = Application.Status
 
 def url(name, *args):
     return reverse(f"grants:grants_officer:{name}", args=args)
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

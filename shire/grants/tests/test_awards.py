@@ -32,16 +32,6 @@ S = Application.Status
 
 
 @pytest.fixture
-def team():
-    return make_team()
-
-
-@pytest.fixture
-def officer(team):
-    return make_officer("officer", team=team)
-
-
-@pytest.fixture
 def round_(team):
     return make_round(team=team, budget_pence=1_000_000, max_request_pence=1_000_000)
 

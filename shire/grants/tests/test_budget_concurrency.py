@@ -31,7 +31,7 @@ from shire.core.models import AuditEvent
 from shire.core.tests.factories import make_officer, make_team
 
 from .. import assessment, awards
-from ..models import Application, Award, Decision, Round
+from ..models import Application, Award, Decision
 from .factories import make_applicant, make_application, make_round, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +12,7 @@ from shire.core.tests.factories import make_officer, make_team
 
 from .. import assessment, awards
 from ..models import Application, AssessorAssignment, MonitoringReturn, PaymentInstalment, Score
-from .factories import make_programme, make_round, refuse_mail
+from .factories import make_programme, make_round, refuse_mail, signed_in
 from .test_assessment import in_assessment, score_all, sent
 
 pytestmark = pytest.mark.django_db
@@ -23,22 +22,6 @@ S = Application.Status
 
 def url(name, *args):
     return reverse(f"grants:grants_officer:{name}", args=args)
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def team():
-    return make_team()
-
-
-@pytest.fixture
-def officer(team):
-    return make_officer("officer", team=team)
 
 
 @pytest.fixture

@@ -29,16 +29,6 @@ def two_a_page(monkeypatch):
 
 
 @pytest.fixture
-def team():
-    return make_team()
-
-
-@pytest.fixture
-def officer(team):
-    return make_officer("officer", team=team)
-
-
-@pytest.fixture
 def client(officer):
     client = Client()
     client.force_login(officer)

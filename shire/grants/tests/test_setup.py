@@ -23,25 +23,9 @@ from ..models import (
 )
 from ..forms_officer import MonitoringReturnForm
 from ..templatetags.grants_tags import field_kind
-from .factories import PASSWORD, make_applicant, make_application, make_community_user, make_programme, make_round, submit
+from .factories import PASSWORD, make_applicant, make_application, make_community_user, make_programme, make_round, submit, signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def team():
-    return make_team()
-
-
-@pytest.fixture
-def officer(team):
-    return make_officer("officer", team=team)
 
 
 @pytest.fixture
