@@ -55,7 +55,7 @@ def _is_person(words: str) -> bool:
 
 
 def _name_sub(match: re.Match) -> str:
-    lead, words = match.group(1), match.group(2)
+    words = match.group(2)
     if not _is_person(words):
         return match.group(0)
     return match.group(0)[: match.start(2) - match.start(0)] + "[name]"

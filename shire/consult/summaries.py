@@ -138,7 +138,7 @@ def _any_suppressed(counts):
 
 
 def _select_one(question):
-    base, counts = question["base"], question["counts"]
+    counts = question["counts"]
     opening = f"Of {_respondents_who_answered(question['base'])}"
     if len(counts) <= 4:
         parts = []

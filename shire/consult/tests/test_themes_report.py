@@ -70,7 +70,6 @@ def consultation(team, officer):
     consultation = make_text_consultation(team=team, answers=ANSWERS)
     themes = add_codebook(consultation)
     responses = list(Response.objects.filter(consultation=consultation).order_by("pk"))
-    sentiments = {}
 
     def code(response, theme, second=None, sentiment="unclear"):
         AnswerCoding.objects.create(consultation=consultation, question="q33", response=response, theme=theme,
