@@ -28,7 +28,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from shire.core import audit
@@ -59,17 +58,9 @@ MONITORING_PAGE = 500  # returns listed at most; the filters narrow the list
 PAGE_SIZE = 50  # rows on a page of the triage list and the panel, whatever the round's size
 
 
-def _page(request, queryset, keep=None):
-    """One page of `queryset` (?page=N; a wrong number gives the nearest page) and what the
-    pagination partial needs: {"page", "pages", "query"}; `keep` holds the list's other parameters."""
-    paginator = Paginator(queryset, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    kept = {name: value for name, value in (keep or {}).items() if value}
-    return {
-        "page": page,
-        "pages": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "query": urlencode(kept) + "&" if kept else "",
-    }
+def _page(request, queryset):
+    """{"page": one page of `queryset`} (?page=N; a wrong number gives the nearest page)."""
+    return {"page": Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))}
 
 
 def _bound(request):
@@ -155,7 +146,7 @@ def triage(request, slug):
         {
             "round": round_,
             "programme": round_.programme,
-            **_page(request, applications, keep={"status": status}),
+            **_page(request, applications),
             "counts": assessment.status_counts(round_, request.user),
             "status": status,
             "statuses": [(value, label) for value, label in S.choices if value != S.DRAFT],
@@ -343,7 +334,7 @@ def panel(request, slug):
     round_ = _round(request, slug)
     show = "decided" if request.GET.get("show") == "decided" else ""
     figures = assessment.panel(round_, request.user)
-    paged = _page(request, figures["decided"] if show else figures["ranking"], keep={"show": show})
+    paged = _page(request, figures["decided"] if show else figures["ranking"])
     return render(
         request,
         "grants/officer/panel.html",
