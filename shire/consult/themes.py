@@ -138,6 +138,17 @@ SECOND_MODEL_TOKEN_BUDGET = 100_000
 THIRD_MODEL_TOKEN_BUDGET = 15_000
 
 
+def _run_batches(run, batches, threads: int) -> list:
+    """`run` over `batches`, one batch per thread at a time when there are several threads (the
+    engines release the GIL while they compute), in order; returns the results."""
+    if threads > 1 and len(batches) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(threads) as pool:
+            return list(pool.map(run, batches))
+    return [run(batch) for batch in batches]
+
+
 class _OnnxEncoder:
     def __init__(self, path: Path, threads: int):
         import onnxruntime as ort
@@ -196,14 +207,7 @@ class _E5Encoder:
                 self.engines.put(engine)
 
         batches = [texts[start : start + BATCH_SIZE] for start in range(0, len(texts), BATCH_SIZE)]
-        if self.threads > 1 and len(batches) > 1:
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(self.threads) as pool:
-                parts = list(pool.map(run, batches))
-        else:
-            parts = [run(batch) for batch in batches]
-        return _normalise(np.vstack(parts))
+        return _normalise(np.vstack(_run_batches(run, batches, self.threads)))
 
 
 class Embedder:
@@ -308,15 +312,7 @@ class Embedder:
                 mask[row, :n] = 1
             vectors[batch] = _normalise(encoder.encode(ids, mask))
 
-        if self.threads > 1 and len(batches) > 1:
-            # One batch per core at a time: ONNX Runtime releases the GIL while it runs.
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(self.threads) as pool:
-                list(pool.map(run, batches))
-        else:
-            for batch in batches:
-                run(batch)
+        _run_batches(run, batches, self.threads)
         return vectors
 
 
