@@ -72,7 +72,9 @@ def choice_label(item, name):
 
 
 def is_likert(item):
-    return item.get("type") == "select_one" and "likert" in (item.get("appearance") or "").split()
+    """A grid row: Enketo's `likert`, or ODK's `list-nolabel` (which a `table-list` group gives its questions)."""
+    appearance = (item.get("appearance") or "").split()
+    return item.get("type") == "select_one" and ("likert" in appearance or "list-nolabel" in appearance)
 
 
 _MAX_SELECTED = re.compile(r"^\s*count-selected\(\s*\.\s*\)\s*(<=|<)\s*(\d+)\s*$")

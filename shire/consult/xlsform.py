@@ -67,6 +67,7 @@ _SELECT_ALIASES = {
     "rank": "rank",
 }
 _BEGIN_GROUP = {"begin group", "begin_group"}
+_OR_OTHER = {"or_other", "or other", "or specify other"}
 _END_GROUP = {"end group", "end_group"}
 
 # XLSForm types Shire knows about but does not run, with the reason an officer needs.
@@ -356,7 +357,7 @@ class _Reader:
         heading = sheet.heading
 
         pages = []
-        loose_page = None  # the page collecting questions outside any group
+        self.loose_page = None  # the page collecting questions outside any group
         stack = []  # open groups: dicts with name, row, relevant, page (top level only)
         names = {}  # name -> (row, kind)
         expressions = []  # (row, column, kind, text) checked once every name is known
@@ -382,9 +383,9 @@ class _Reader:
                 continue
 
             is_group = lowered in _BEGIN_GROUP
-            kind, list_name = None, None
+            kind, list_name, or_other = None, None, False
             if not is_group:
-                kind, list_name = self.question_type(row, raw_type, lowered, choices, has_choices_sheet, heading("type"))
+                kind, list_name, or_other = self.question_type(row, raw_type, lowered, choices, has_choices_sheet, heading("type"))
 
             if has_name and not re.match(r"end[ _]", lowered):  # end repeat/loop rows need no name
                 self.check_name(row, name, names, "group" if is_group else "question", heading("name"))
@@ -399,9 +400,10 @@ class _Reader:
             hint = (cells.get(hint_key, "") if hint_key else "") or None
 
             if is_group:
-                group = {"name": name, "row": row, "relevant": relevant, "page": None}
+                group = {"name": name, "row": row, "relevant": relevant, "page": None,
+                         "table": "table-list" in cells.get("appearance", "").lower().split()}
                 if not stack:
-                    loose_page = None
+                    self.loose_page = None
                     group["page"] = {"name": name, "label": label or None, "hint": hint, "relevant": relevant, "items": []}
                     pages.append(group["page"])
                 else:
@@ -415,6 +417,17 @@ class _Reader:
 
             if kind is None:
                 continue  # an unsupported type, already reported
+            appearance = cells.get("appearance", "").split()
+            if kind in SELECT_TYPES and "label" in appearance:
+                # The header row of an ODK grid: it shows the choices' labels and takes no answer.
+                # Shire's grid shows them itself; any wording it has is kept as a note.
+                if label or hint:
+                    item = self.item(name, "note", label, hint, False, None, self.combined_relevant(stack[1:], relevant, None),
+                                     None, None, None, None, {}, row)
+                    self.place(item, stack, pages)
+                continue
+            if kind == "select_one" and stack and stack[-1]["table"] and "list-nolabel" not in appearance:
+                appearance.append("list-nolabel")  # a table-list group is a grid, as pyxform lays it out
             if label_key and not label and (kind != "note" or not hint):
                 self.problem("survey", row, heading(label_key), f"The question '{name}' has no label (the question's wording).")
             required_text = cells.get("required", "")
@@ -431,16 +444,12 @@ class _Reader:
                 self.combined_relevant(stack[1:], relevant, None),
                 constraint,
                 (cells.get(constraint_message_key, "") if constraint_message_key else "") or None,
-                cells.get("appearance", "") or None,
+                " ".join(appearance) or None,
                 list_name, choices, row,
             )
-            if stack:
-                stack[0]["page"]["items"].append(item)
-            else:
-                if loose_page is None:
-                    loose_page = {"name": None, "label": None, "hint": None, "relevant": None, "items": []}
-                    pages.append(loose_page)
-                loose_page["items"].append(item)
+            self.place(item, stack, pages)
+            if or_other:
+                self.add_specify_other(item, row, names, stack, pages, heading("name"))
 
         if not any(page["items"] for page in pages) and not self.problems:
             self.problem("survey", None, None, "The survey sheet has no questions.")
@@ -462,38 +471,64 @@ class _Reader:
                 used.add(candidate)
         return pages
 
+    def place(self, item, stack, pages):
+        """Put an item on its group's page, or on the page of the questions outside any group."""
+        if stack:
+            stack[0]["page"]["items"].append(item)
+            return
+        if self.loose_page is None:
+            self.loose_page = {"name": None, "label": None, "hint": None, "relevant": None, "items": []}
+            pages.append(self.loose_page)
+        self.loose_page["items"].append(item)
+
+    def add_specify_other(self, item, row, names, stack, pages, column):
+        """`or_other`, as pyxform reads it: an "Other" choice, then a text question NAME_other asked when it is chosen."""
+        if not any(choice["name"] == "other" for choice in item["choices"]):
+            item["choices"].append({"name": "other", "label": "Other"})
+        other = f"{item['name']}_other"
+        if other in names:
+            self.problem("survey", row, column, f"or_other adds a question named '{other}' for the other answer, but row {names[other][0]} already uses that name; rename one of them.")
+            return
+        names[other] = (row, "question")
+        self.place(self.item(other, "text", "Please specify", None, False, None,
+                             self.combined_relevant([], f"selected(${{{item['name']}}}, 'other')", item["relevant"]),
+                             None, None, None, None, {}, row), stack, pages)
+
     def question_type(self, row, raw_type, lowered, choices, has_choices_sheet, column):
-        """(kind, list_name) for a supported type; (None, None) after recording a problem."""
+        """(kind, list_name, or_other) for a supported type; (None, None, False) after recording a problem."""
         if lowered in _TYPE_ALIASES:
-            return _TYPE_ALIASES[lowered], None
+            return _TYPE_ALIASES[lowered], None, False
         words = lowered.split()
         reason = next((_UNSUPPORTED_TYPES[" ".join(words[:n])] for n in (len(words), 3, 2, 1)
                        if " ".join(words[:n]) in _UNSUPPORTED_TYPES), None)
         if reason:
             self.problem("survey", row, column, f"Shire does not support the question type '{raw_type}' ({reason}). Supported types: {', '.join(QUESTION_TYPES)}, begin group and end group.")
-            return None, None
+            return None, None, False
         for spelling, kind in sorted(_SELECT_ALIASES.items(), key=lambda kv: -len(kv[0])):
             if lowered == spelling or lowered.startswith(spelling + " "):
                 rest = raw_type[len(spelling):].split()
                 if not rest:
                     self.problem("survey", row, column, f"'{raw_type}' needs the name of its choice list after it, e.g. '{kind} yes_no'.")
-                    return None, None
+                    return None, None, False
+                or_other = False
                 if len(rest) > 1:
                     extra = " ".join(rest[1:])
-                    self.problem("survey", row, column, f"Shire does not support '{extra}' after the choice list in '{raw_type}'" + (" (add an 'Other' choice and a text question instead)." if "other" in extra.lower() else "."))
-                    return None, None
+                    if extra.lower() not in _OR_OTHER or kind == "rank":
+                        self.problem("survey", row, column, f"Shire does not support '{extra}' after the choice list in '{raw_type}'" + (" (or_other goes only with select_one and select_multiple)." if extra.lower() in _OR_OTHER else "."))
+                        return None, None, False
+                    or_other = True
                 list_name = rest[0]
                 if not has_choices_sheet:
                     if not self.missing_choices_reported:  # one problem, not one per question
                         self.problem("choices", None, None, f"There is no choices sheet, but the question on survey row {row} ('{raw_type}') needs its choice list. Add a sheet named choices with the columns list_name, name and label.")
                         self.missing_choices_reported = True
-                    return kind, list_name
+                    return kind, list_name, or_other
                 if list_name not in choices:
                     self.problem("survey", row, column, f"The choice list '{list_name}' is not on the choices sheet (check its spelling in the list_name column there).")
-                    return None, None
-                return kind, list_name
+                    return None, None, False
+                return kind, list_name, or_other
         self.problem("survey", row, column, f"Shire does not support the question type '{raw_type}': it is not a type Shire knows (check its spelling). Supported types: {', '.join(QUESTION_TYPES)}, begin group and end group.")
-        return None, None
+        return None, None, False
 
     def check_name(self, row, name, names, kind, column):
         if not name:

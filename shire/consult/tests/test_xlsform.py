@@ -219,11 +219,27 @@ def test_unknown_type():
     assert "check its spelling" in problem["message"]
 
 
-def test_or_other_is_refused():
-    survey = survey_rows({"type": "select_one yes_no or_other", "name": "a", "label": "A"})
-    problem = only_problem(make_xlsform(survey, [CHOICES_HEADINGS, *YES_NO]))
-    assert where(problem) == ("survey", 2, "type")
-    assert "Shire does not support 'or_other'" in problem["message"]
+def test_or_other_adds_an_other_choice_and_a_specify_question_as_pyxform_does():
+    survey = survey_rows({"type": "select_multiple yes_no or_other", "name": "a", "label": "A",
+                          "relevant": "${b} = 'yes'"},
+                         {"type": "select_one yes_no or specify other", "name": "b", "label": "B"})
+    items = read_xlsform(make_xlsform(survey, [CHOICES_HEADINGS, *YES_NO]), "f.xlsx")["pages"][0]["items"]
+    assert [(i["name"], i["type"]) for i in items] == [("a", "select_multiple"), ("a_other", "text"),
+                                                      ("b", "select_one"), ("b_other", "text")]
+    assert [c["name"] for c in items[0]["choices"]] == ["yes", "no", "other"]
+    assert items[1]["relevant"] == "(${b} = 'yes') and (selected(${a}, 'other'))"
+    assert items[1]["row"] == 2
+    assert items[3]["relevant"] == "selected(${b}, 'other')"
+
+
+def test_or_other_is_refused_on_a_ranking_and_where_its_question_name_is_taken():
+    survey = survey_rows({"type": "rank yes_no or_other", "name": "a", "label": "A"},
+                         {"type": "select_one yes_no or_other", "name": "b", "label": "B"},
+                         {"type": "text", "name": "b_other", "label": "Other"})
+    problems = problems_of(make_xlsform(survey, [CHOICES_HEADINGS, *YES_NO]))
+    assert [(p["row"], p["column"]) for p in problems] == [(2, "type"), (4, "name")]
+    assert "or_other goes only with select_one and select_multiple" in problems[0]["message"]
+    assert "The name 'b_other' is already used on row 3" in problems[1]["message"]
 
 
 def test_select_without_a_list_name():
@@ -419,3 +435,22 @@ def test_repeat_rows_are_refused_without_asking_end_repeat_for_a_name():
     problems = problems_of(make_xlsform(survey))
     assert [where(p) for p in problems] == [("survey", 2, "type"), ("survey", 4, "type")]
     assert all("Shire does not support the question type" in p["message"] for p in problems)
+
+
+def test_odk_grids_table_list_and_label_header_rows_become_grid_rows():
+    agree = [["agree", "agree", "Agree"], ["agree", "disagree", "Disagree"]]
+    survey = survey_rows(
+        {"type": "begin group", "name": "grid", "label": "Grid", "appearance": "field-list"},
+        {"type": "select_one agree", "name": "header", "label": "", "appearance": "label"},
+        {"type": "select_one agree", "name": "parks", "label": "Parks", "appearance": "list-nolabel"},
+        {"type": "end group"},
+        {"type": "begin group", "name": "table", "label": "Table", "appearance": "table-list"},
+        {"type": "select_one agree", "name": "roads", "label": "Roads"},
+        {"type": "select_multiple agree", "name": "many", "label": "Many"},
+        {"type": "end group"},
+        {"type": "select_one agree", "name": "heading", "label": "How much do you agree?", "appearance": "label"},
+    )
+    pages = read_xlsform(make_xlsform(survey, [CHOICES_HEADINGS, *agree]), "f.xlsx")["pages"]
+    items = [(i["name"], i["type"], i["appearance"]) for page in pages for i in page["items"]]
+    assert items == [("parks", "select_one", "list-nolabel"), ("roads", "select_one", "list-nolabel"),
+                     ("many", "select_multiple", None), ("heading", "note", None)]
