@@ -502,7 +502,7 @@ def panel(round_, user):
     a queryset of the undecided applications in rank order, each annotated with score, assessed_by
     and running_pence: what it and every application ranked above it ask for, added up in the
     database over the whole ranking, so any page of it has the right running totals. `decided` is a
-    queryset of the decided ones, best score first. Applications `user` has a conflict on are left
+    queryset of the decided ones, best score first, each with awarded_pence (what its award is now). Applications `user` has a conflict on are left
     out; the budget figures are the whole round's and count every award.
     """
     from .awards import round_money
@@ -517,7 +517,7 @@ def panel(round_, user):
     )
     decided = (
         applications.filter(status__in=Application.DECIDED_STATUSES)
-        .select_related("decision")
+        .annotate(awarded_pence=Coalesce("award__amount_pence", 0))  # after any correction
         .order_by(F("score").desc(nulls_last=True), "id")
     )
     return {"ranking": ranking, "decided": decided, **round_money(round_)}

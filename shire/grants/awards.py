@@ -15,7 +15,9 @@ Decisions are final
 -------------------
 A Decision is written once and cannot be changed or deleted (models.AppendOnlyModel). An
 application has at most one. Its status, the award, the payment schedule and the monitoring
-returns are created with it, in the same transaction.
+returns are created with it, in the same transaction. A mistake is corrected by `amend_decision`,
+which adds a DecisionAmendment beside the decision and makes the award follow it, under the same
+round lock.
 
 Figures
 -------
@@ -31,12 +33,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from shire.core import audit
 from shire.core.models import District
 
 from . import assessment, services
@@ -45,6 +48,7 @@ from .models import (
     ApplicationEvent,
     Award,
     Decision,
+    DecisionAmendment,
     MonitoringReturn,
     Outcome,
     PaymentInstalment,
@@ -84,12 +88,18 @@ def awarded_pence(round_):
     return Award.objects.filter(application__round=round_).aggregate(total=Coalesce(Sum("amount_pence"), 0))["total"]
 
 
+def lock_round(round_id):
+    """Lock the round's row (SELECT ... FOR UPDATE) until the transaction ends: every change to the
+    round's awards (a decision, a correction) or its budget takes this lock first, so they take turns."""
+    return Round.objects.select_for_update().get(pk=round_id)
+
+
 def lock_round_for_budget(round_, budget_pence):
     """Lock the round's row, as `decide` does, and refuse `budget_pence` if it is less than what the
     round has already awarded (BudgetBelowAwards). Call it inside the transaction that saves the
     new budget: the lock is held until that commits, so no decision can award in between, and a
     decision that got the lock first is counted."""
-    locked = Round.objects.select_for_update().get(pk=round_.pk)
+    locked = lock_round(round_.pk)
     awarded = awarded_pence(locked)
     if budget_pence < awarded:
         raise BudgetBelowAwards(
@@ -157,6 +167,54 @@ class AwardPlan:
 # --- decisions -------------------------------------------------------------------------------------
 
 
+def amount_for(outcome, requested, amount_pence=None):
+    """The pence a decision of `outcome` gives when `requested` was asked for: all of it for an award
+    in full, `amount_pence` (more than nothing, less than asked) in part, nothing for a decline."""
+    if outcome == Decision.Outcome.AWARD:
+        if requested <= 0:
+            raise DecisionError("The application asks for no money: decline it or award an amount in part.")
+        return requested
+    if outcome == Decision.Outcome.PART:
+        amount = amount_pence or 0
+        if amount <= 0:
+            raise DecisionError("Enter the amount to award, more than £0.")
+        if amount >= requested:
+            raise DecisionError(
+                f"An award in part must be less than the {services.pounds(requested)} asked for; "
+                "to give it all, award in full."
+            )
+        return amount
+    return 0
+
+
+def check_budget(locked_round, extra_pence, what):
+    """Refuse (BudgetExceeded) `extra_pence` more of awards than `locked_round` has left; `what` ("Awarding
+    £6,000") starts the message. Call it holding the round's lock (lock_round)."""
+    if extra_pence <= 0:
+        return
+    remaining = locked_round.budget_pence - awarded_pence(locked_round)
+    if extra_pence > remaining:
+        raise BudgetExceeded(
+            f"{what} would take {locked_round.name} over its budget: {services.pounds(max(remaining, 0))} is left."
+        )
+
+
+def make_award(application, amount, officer, plan, today):
+    """The Award of `amount` to `application`, with its payments and monitoring returns as `plan` says."""
+    award = Award.objects.create(application=application, amount_pence=amount, award_date=today, created_by=officer)
+    PaymentInstalment.objects.bulk_create(
+        PaymentInstalment(award=award, number=number, due_on=due_on, amount_pence=share)
+        for number, due_on, share in split_instalments(
+            amount, plan.instalments, plan.first_payment_on, plan.months_between_payments
+        )
+    )
+    MonitoringReturn.objects.bulk_create(
+        MonitoringReturn(award=award, due_on=due_on)
+        for due_on in return_dates(plan.returns, plan.first_return_on, plan.months_between_returns)
+    )
+    return award
+
+
 def decide(application, officer, outcome, reasons, amount_pence=None, conditions="", plan=None, site=""):
     """Record the decision on `application` and send the decision letters. Returns the Decision.
 
@@ -181,34 +239,13 @@ def decide(application, officer, outcome, reasons, amount_pence=None, conditions
     plan = (plan or AwardPlan()).resolved(today)
     with transaction.atomic():
         # The lock that keeps two decisions from spending the same money: always the round first.
-        round_ = Round.objects.select_for_update().get(pk=application.round_id)
+        round_ = lock_round(application.round_id)
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if Decision.objects.filter(application=locked).exists():
-            raise DecisionError(f"Application {locked.reference} has already been decided: a decision cannot be changed.")
+            raise DecisionError(f"Application {locked.reference} has already been decided: correct the decision instead.")
         requested = locked.amount_requested_pence or 0
-        if outcome == Decision.Outcome.AWARD:
-            amount = requested
-            if amount <= 0:
-                raise DecisionError("The application asks for no money: decline it or award an amount in part.")
-        elif outcome == Decision.Outcome.PART:
-            amount = amount_pence or 0
-            if amount <= 0:
-                raise DecisionError("Enter the amount to award, more than £0.")
-            if amount >= requested:
-                raise DecisionError(
-                    f"An award in part must be less than the {services.pounds(requested)} asked for; "
-                    "to give it all, award in full."
-                )
-        else:
-            amount = 0
-        if amount:
-            awarded = awarded_pence(round_)
-            remaining = round_.budget_pence - awarded
-            if amount > remaining:
-                raise BudgetExceeded(
-                    f"Awarding {services.pounds(amount)} would take {round_.name} over its budget: "
-                    f"{services.pounds(max(remaining, 0))} is left."
-                )
+        amount = amount_for(outcome, requested, amount_pence)
+        check_budget(round_, amount, f"Awarding {services.pounds(amount)}")
         to_status = OUTCOME_STATUS[outcome]
         if to_status not in services.allowed_transitions(locked):
             raise DecisionError(
@@ -226,17 +263,7 @@ def decide(application, officer, outcome, reasons, amount_pence=None, conditions
             outcome=outcome.value, amount_pence=amount, requested_pence=requested, decision=decision.pk,
         )
         if amount:
-            award = Award.objects.create(application=locked, amount_pence=amount, award_date=today, created_by=officer)
-            PaymentInstalment.objects.bulk_create(
-                PaymentInstalment(award=award, number=number, due_on=due_on, amount_pence=share)
-                for number, due_on, share in split_instalments(
-                    amount, plan.instalments, plan.first_payment_on, plan.months_between_payments
-                )
-            )
-            MonitoringReturn.objects.bulk_create(
-                MonitoringReturn(award=award, due_on=due_on)
-                for due_on in return_dates(plan.returns, plan.first_return_on, plan.months_between_returns)
-            )
+            make_award(locked, amount, officer, plan, today)
     for name in ("status", "updated_at"):
         setattr(application, name, getattr(locked, name))
     try:
@@ -245,6 +272,122 @@ def decide(application, officer, outcome, reasons, amount_pence=None, conditions
         # The decision stands; the application page offers to send the letter again.
         services.mail_not_sent(f"Decision letter for application {locked.pk}", error)
     return decision
+
+
+OUTCOME_WORDS = {
+    Decision.Outcome.AWARD: "awarded in full",
+    Decision.Outcome.PART: "awarded in part",
+    Decision.Outcome.DECLINE: "not funded",
+}
+
+
+def describe(outcome, amount_pence):
+    """'awarded in part: £4,500', 'not funded': a decision in words, for the trail and the pages."""
+    words = OUTCOME_WORDS[Decision.Outcome(outcome)]
+    return f"{words}: {services.pounds(amount_pence)}" if amount_pence else words
+
+
+def amend_decision(application, officer, outcome, reason, amount_pence=None, plan=None, site=""):
+    """Correct the decision recorded on `application`; returns the DecisionAmendment.
+
+    The Decision stays as it was recorded; the correction is a DecisionAmendment (who, when, why, the
+    outcome and amount before and after), a 'decision amended' step in the trail that the applicant
+    sees, and an audit entry. The award follows it, under the round's lock (as `decide`): its amount
+    changes and the payments not yet made are split again to add up to it; an award is made (with
+    `plan`'s payments and returns) when a declined application is now funded, and withdrawn when a
+    funded one is now declined. Refused (DecisionError) without a reason, when nothing would change,
+    when the award would be less than what has been paid, when a withdrawn award has a monitoring return
+    sent, and (BudgetExceeded) when a larger award would take the round over its budget; refused
+    (PermissionDenied) for anyone `decide` refuses. Every member of the organisation is e-mailed the
+    corrected decision letter; `amendment.letter_sent` says whether it went.
+    """
+    outcome = Decision.Outcome(outcome)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DecisionError("Enter why the decision is being corrected.")
+    assessment.require_officer(officer, application)
+    today = timezone.localdate()
+    with transaction.atomic():
+        round_ = lock_round(application.round_id)
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        decision = Decision.objects.filter(application=locked).first()
+        if decision is None:
+            raise DecisionError(f"Application {locked.reference} has not been decided yet: record the decision first.")
+        before_outcome, before_amount = decision.current()
+        amount = amount_for(outcome, locked.amount_requested_pence or 0, amount_pence)
+        if (outcome, amount) == (before_outcome, before_amount):
+            raise DecisionError(
+                f"The decision is already {describe(outcome, amount)}: choose a different outcome or amount."
+            )
+        award = Award.objects.select_for_update().filter(application=locked).first()
+        paid = paid_pence(award) if award else 0
+        if amount < paid:
+            raise DecisionError(
+                f"{services.pounds(paid)} of this grant has already been paid, so the award cannot be "
+                + ("less than that." if amount else "withdrawn and the application declined.")
+            )
+        if not amount and award and award.monitoring_returns.filter(submitted_on__isnull=False).exists():
+            raise DecisionError("The organisation has sent a monitoring return for this award, so it cannot be withdrawn.")
+        current = award.amount_pence if award else 0
+        check_budget(
+            round_, amount - current,
+            f"Awarding {services.pounds(amount)}" + (f" ({services.pounds(amount - current)} more)" if current else ""),
+        )
+        now = timezone.now()
+        amendment = DecisionAmendment.objects.create(
+            decision=decision, previous_outcome=before_outcome, previous_amount_pence=before_amount,
+            new_outcome=outcome, new_amount_pence=amount, reason=reason, amended_by=officer, at=now,
+        )
+        if award and amount:
+            award.amount_pence = amount
+            award.save(update_fields=["amount_pence", "updated_at"])
+            reschedule_payments(award, amount - paid, today)
+        elif award:
+            award.delete()  # nothing paid and no return sent: its payments and returns go with it
+        elif amount:
+            make_award(locked, amount, officer, (plan or AwardPlan()).resolved(today), today)
+        from_status, to_status = locked.status, OUTCOME_STATUS[outcome]
+        # The status follows the correction here, and only here, from one decided status to another.
+        locked.status = to_status
+        locked.save(update_fields=["status", "updated_at"])
+        ApplicationEvent.objects.create(
+            application=locked, kind=Kind.DECISION_AMENDED, from_status=from_status, to_status=to_status,
+            actor=officer, at=now, visible_to_applicant=True,
+            note=f"Decision corrected: {describe(before_outcome, before_amount)} is now {describe(outcome, amount)}. "
+            f"Why: {reason}",
+        )
+        audit.record(
+            officer, f"grants.application.{Kind.DECISION_AMENDED.value}", locked, decision=decision.pk, amendment=amendment.pk,
+            previous_outcome=before_outcome, previous_amount_pence=before_amount, outcome=outcome.value,
+            amount_pence=amount, paid_pence=paid, from_status=from_status, to_status=to_status,
+        )
+    for name in ("status", "updated_at"):
+        setattr(application, name, getattr(locked, name))
+    try:
+        amendment.letter_sent = send_decision_letters(locked, officer, site=site) > 0
+    except OSError as error:  # the correction stands; the application page offers to send the letter again
+        services.mail_not_sent(f"Corrected decision letter for application {locked.pk}", error)
+        amendment.letter_sent = False
+    return amendment
+
+
+def reschedule_payments(award, unpaid_pence, today):
+    """Split `unpaid_pence` over the award's payments not yet made, keeping their dates (odd pence in
+    the first); with none left to make, one more payment due in 14 days; with nothing to pay, none."""
+    unpaid = list(award.instalments.filter(paid_on__isnull=True).order_by("number"))
+    if not unpaid_pence:
+        PaymentInstalment.objects.filter(pk__in=[item.pk for item in unpaid]).delete()
+        return
+    if not unpaid:
+        number = (award.instalments.aggregate(last=Max("number"))["last"] or 0) + 1
+        PaymentInstalment.objects.create(award=award, number=number, due_on=today + timedelta(days=14), amount_pence=unpaid_pence)
+        return
+    keep, drop = unpaid[:unpaid_pence], unpaid[unpaid_pence:]  # never a payment of nothing
+    PaymentInstalment.objects.filter(pk__in=[item.pk for item in drop]).delete()
+    share, odd = divmod(unpaid_pence, len(keep))
+    for index, item in enumerate(keep):
+        item.amount_pence = share + (odd if index == 0 else 0)
+        item.save(update_fields=["amount_pence"])
 
 
 def letter_sent(application):
@@ -258,7 +401,7 @@ def letter_sent(application):
 def letter_context(application, site=""):
     decision = application.decision
     award = getattr(application, "award", None)
-    outcome = decision.current()[0]
+    outcome, amount = decision.current()
     context = {
         "application": application,
         "organisation": application.organisation,
@@ -266,7 +409,9 @@ def letter_context(application, site=""):
         "programme": application.round.programme,
         "decision": decision,
         "outcome": outcome,
-        "amount": services.pounds(decision.amount_awarded_pence),
+        "amount": services.pounds(amount),
+        # The latest correction, if any: the letter says the decision was corrected, when and why.
+        "correction": decision.amendments.order_by("-at", "-id").first(),
         "requested": services.pounds(application.amount_requested_pence),
         "reasons": decision.reasons,
         "conditions": decision.conditions,
@@ -289,7 +434,8 @@ def letter_context(application, site=""):
 def letter_subject(application):
     outcome = application.decision.current()[0]
     verb = {"award": "awarded", "part": "awarded in part", "decline": "not funded"}[outcome]
-    return f"Your application {application.reference} to {application.round.programme.name}: {verb}"
+    corrected = "corrected decision, " if application.decision.amendments.exists() else ""
+    return f"Your application {application.reference} to {application.round.programme.name}: {corrected}{verb}"
 
 
 def send_decision_letters(application, actor, site=""):
@@ -409,8 +555,9 @@ def late_returns(user, today=None):
 
 
 def applicant_grant(application, today=None):
-    """What the organisation sees of the decision on its application: {"decision", "award", "instalments",
-    "returns"} (each return marked `late`); empty if it is not decided. The page that shows it checks
+    """What the organisation sees of the decision on its application: {"decision", "outcome" (after any
+    correction), "amendments" (the corrections, oldest first), "award", "instalments", "returns"} (each
+    return marked `late`); empty if it is not decided. The page that shows it checks
     that the visitor is a member of the organisation."""
     if not application.is_decided:
         return {}
@@ -419,8 +566,12 @@ def applicant_grant(application, today=None):
     returns = list(award.monitoring_returns.order_by("due_on", "id")) if award else []
     for item in returns:
         item.late = item.is_late(today)
+    decision = Decision.objects.get(application=application)
+    outcome, amount = decision.current()
     return {
-        "decision": Decision.objects.get(application=application),
+        "decision": decision,
+        "outcome": outcome,
+        "amendments": list(decision.amendments.order_by("at", "id")),
         "award": award,
         "instalments": list(award.instalments.order_by("number")) if award else [],
         "returns": returns,

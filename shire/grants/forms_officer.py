@@ -218,6 +218,37 @@ class DecisionForm(GovukFormMixin, forms.Form):
         )
 
 
+class CorrectionForm(DecisionForm):
+    """Correct a recorded decision: the outcome and amount it should have been, and why. The payment and
+    monitoring fields are asked only when the correction makes an award where there is none."""
+
+    def __init__(self, *args, application, makes_award, **kwargs):
+        super().__init__(*args, application=application, **kwargs)
+        outcome, amount = application.decision.current()
+        requested = services.pounds(application.amount_requested_pence)
+        del self.fields["conditions"]
+        self.fields["outcome"].label = "What should the decision be?"
+        self.fields["outcome"].choices = [
+            (Decision.Outcome.AWARD.value, f"Award in full ({requested})"),
+            (Decision.Outcome.PART.value, f"Award in part (less than {requested})"),
+            (Decision.Outcome.DECLINE.value, "Decline"),
+        ]
+        self.fields["reasons"] = _text(
+            "Why is the decision being corrected?",
+            "Enter why the decision is being corrected",
+            help_text="The applicant sees this on their application and in the corrected decision letter. "
+            "The decision as first recorded is kept.",
+            rows=4,
+            max_length=5000,
+        )
+        if not makes_award:
+            for name in self.AWARD_FIELDS:
+                del self.fields[name]
+        self.initial.setdefault("outcome", outcome)
+        if outcome == Decision.Outcome.PART:
+            self.initial.setdefault("amount", amount)
+
+
 class MarkPaidForm(GovukFormMixin, forms.Form):
     paid_on = DateField(noun="Payment date", label="Date paid", help_text="For example, 14 4 2020")
     reference = forms.CharField(

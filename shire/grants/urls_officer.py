@@ -24,6 +24,7 @@ urlpatterns = [
     path("applications/<str:reference>/conflict/", views.conflict, name="conflict"),
     path("applications/<str:reference>/score/", views.score, name="score"),
     path("applications/<str:reference>/decide/", views.decide, name="decide"),
+    path("applications/<str:reference>/decision/correct/", views.correct_decision, name="correct"),
     path("applications/<str:reference>/letter/", views.letter, name="letter"),
     path("applications/<str:reference>/letter/send/", views.send_letter, name="send-letter"),
     path("applications/<str:reference>/award/", views.award, name="award"),

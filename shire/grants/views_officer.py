@@ -37,6 +37,7 @@ from . import assessment, awards, services
 from .forms_officer import (
     AssignForm,
     ConflictForm,
+    CorrectionForm,
     DecisionForm,
     MarkPaidForm,
     MonitoringReturnForm,
@@ -47,6 +48,7 @@ from .models import (
     Application,
     ApplicationDocument,
     ApplicationEvent,
+    Award,
     Decision,
     MonitoringReturn,
     PaymentInstalment,
@@ -177,13 +179,16 @@ def application_detail(request, reference):
         "can_decide": not application.is_decided and S.DECLINED in allowed,
     }
     if grants_officer:
+        decision = Decision.objects.filter(application=application).first()
         # Other assessors' scores, the trail and the decision are the grants officers' to see: an
         # assessor from outside the team scores on the application alone.
         context.update({
             "events": application.events.select_related("actor").order_by("at", "id"),
             "assessors": assessment.assessor_totals(application),
             "score": assessment.with_scores(Application.objects.filter(pk=application.pk)).get().score,
-            "decision": getattr(application, "decision", None) if application.is_decided else None,
+            "decision": decision,
+            "current": awards.describe(*decision.current()) if decision else "",
+            "amendments": decision.amendments.select_related("amended_by") if decision else [],
             "award": getattr(application, "award", None) if application.status in Application.FUNDED_STATUSES else None,
         })
     return render(request, "grants/officer/application.html", context)
@@ -382,6 +387,50 @@ def decide(request, reference):
         request,
         "grants/officer/decide.html",
         {"form": form, "application": application, "round": application.round, **money},
+        status=400 if form.errors else 200,
+    )
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def correct_decision(request, reference):
+    application = _application(request, reference)
+    target = reverse("grants:grants_officer:application", args=[reference])
+    decision = Decision.objects.filter(application=application).first()
+    if decision is None:
+        return _refused(request, f"Application {reference} has not been decided yet: record the decision first.", target)
+    award = Award.objects.filter(application=application).first()
+    form = CorrectionForm(*_bound(request), application=application, makes_award=award is None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            amendment = awards.amend_decision(
+                application, request.user, data["outcome"], data["reasons"], amount_pence=data.get("amount"),
+                plan=form.plan(), site=_site(request),
+            )
+        except awards.BudgetExceeded as error:
+            form.add_error("amount" if data["outcome"] == Decision.Outcome.PART else "outcome", str(error))
+        except services.GrantsError as error:
+            form.add_error(None, str(error))
+        else:
+            if amendment.letter_sent:
+                messages.success(request, f"The decision on application {reference} was corrected and the letter sent.")
+            else:
+                messages.error(
+                    request,
+                    f"The decision on application {reference} was corrected, but the letter could not be e-mailed. "
+                    "Try “E-mail the letter again” later.",
+                )
+            return redirect(target)
+    outcome, amount = decision.current()
+    return render(
+        request,
+        "grants/officer/correct_decision.html",
+        {
+            "form": form, "application": application, "round": application.round, "decision": decision,
+            "current": awards.describe(outcome, amount), "award": award,
+            "paid_pence": awards.paid_pence(award) if award else 0, **awards.round_money(application.round),
+        },
         status=400 if form.errors else 200,
     )
 

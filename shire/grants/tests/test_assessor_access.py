@@ -15,7 +15,9 @@ from shire.core.models import AuditEvent, User
 from shire.core.tests.factories import make_officer, make_team
 
 from .. import assessment, awards
-from ..models import Application, AssessorAssignment, Decision, MonitoringReturn, PaymentInstalment, Score
+from ..models import (
+    Application, AssessorAssignment, Decision, DecisionAmendment, MonitoringReturn, PaymentInstalment, Score,
+)
 from .factories import make_round, signed_in
 from .test_assessment import in_assessment, score_all
 
@@ -106,6 +108,7 @@ def test_an_assessor_is_refused_the_officers_round_award_payment_and_monitoring_
     assert client.get(url("monitoring-submit", world["return"].pk)).status_code == 404
     for address in (
         url("triage", round_.slug), url("panel", round_.slug), url("award", funded.reference),
+        url("correct", funded.reference),
         url("mark-paid", world["instalment"].pk), url("monitoring-return", world["return"].pk),
         url("letter", funded.reference), url("your-returns"),
         reverse("grants:setup-programme", args=[world["programme"].slug]),
@@ -115,10 +118,12 @@ def test_an_assessor_is_refused_the_officers_round_award_payment_and_monitoring_
         assert client.get(address).status_code == 403, address
     for address, data in (
         (url("send-letter", funded.reference), {}),
+        (url("correct", funded.reference), {"outcome": "decline", "reasons": "No."}),
         (url("mark-paid", world["instalment"].pk), {"paid_on_day": "1", "paid_on_month": "4", "paid_on_year": "2020"}),
     ):
         assert client.post(address, data).status_code == 403, address
     assert not PaymentInstalment.objects.filter(paid_on__isnull=False).exists()
+    assert not DecisionAmendment.objects.exists()
 
 
 def test_an_assessors_lists_and_dashboards_show_only_their_assigned_applications(world):
@@ -280,6 +285,6 @@ def test_every_officer_url_is_tried_as_an_assessor():
 
     tried = set(OWN_WORK + OFFICERS_ONLY) | {
         "index", "dashboard", "my-assessments", "monitoring", "triage", "panel", "award", "mark-paid",
-        "monitoring-return", "letter", "send-letter", "your-returns", "start", "monitoring-submit",
+        "monitoring-return", "letter", "send-letter", "your-returns", "start", "monitoring-submit", "correct",
     }
     assert {pattern.name for pattern in urls_officer.urlpatterns} == tried

@@ -79,6 +79,7 @@ def target(world, page):
         "decide": url("decide", live.reference),
         "score": url("score", live.reference),
         "award": url("award", funded.reference),
+        "correct": url("correct", funded.reference),
         "mark-paid": url("mark-paid", world["instalment"].pk),
         "monitoring-return": url("monitoring-return", world["return"].pk),
         "letter": url("letter", funded.reference),
@@ -90,7 +91,7 @@ def target(world, page):
 OFFICER_LISTS = ["index", "dashboard", "my-assessments", "monitoring"]
 ROUND_PAGES = ["triage", "panel"]
 APPLICATION_PAGES = ["application", "application-document", "return", "assign", "conflict", "decide"]
-AWARD_PAGES = ["award", "mark-paid", "monitoring-return"]
+AWARD_PAGES = ["award", "correct", "mark-paid", "monitoring-return"]
 
 # (page, role) -> the status code expected for a GET.
 EXPECTED = {}
