@@ -8,11 +8,12 @@ column is A) and nothing is imported. If everything is right the rows are writte
 transaction.
 
 Responses file
-    The format the officers' export writes: the first column is `response_id`, then one column a
-    question, headed by the question's XLSForm name, in any order and any subset of the
-    questionnaire's questions (notes have no column). `select_multiple` and `rank` answers are
-    space-separated choice names (a ranking most preferred first, every option once); an empty
-    cell is a question not answered. CSV files are UTF-8 (a byte-order mark is fine); XLSX files
+    The format the officers' export writes: a `response_id` column (the export puts it first; any
+    column will do), then one column a question, headed by the question's XLSForm name, in any
+    order and any subset of the questionnaire's questions (notes have no column). `select_multiple`
+    and `rank` answers are space-separated choice names (a ranking most preferred first, every
+    option once); an empty cell is a question not answered. Headings and choice names may be
+    written in any case, with spaces around them, unless two names differ only in case. CSV files are UTF-8 (a byte-order mark is fine); XLSX files
     are read from their first sheet.
 
     Each row is checked as the answering pages would check it: choices, types, the questions'
@@ -450,6 +451,11 @@ class _Question:
         self.constraint_message = item.get("constraint_message")
         self.choices = [c["name"] for c in item.get("choices") or []] if self.type in CHOICE_TYPES else []
         self.order = {choice: i for i, choice in enumerate(self.choices)}
+        # A choice written in another case is that choice, unless two choices differ only in case.
+        folded = {}
+        for choice in self.choices:
+            folded.setdefault(choice.casefold(), []).append(choice)
+        self.folded = {key: names[0] for key, names in folded.items() if len(names) == 1}
         self.column = None
         self.cacheable = self.type != "text"
         # Cell text -> parsed answer, filled as cells are read (select_one starts with its choices).
@@ -486,9 +492,13 @@ class _Question:
             parts = stripped.split()
             if len(parts) > 1:
                 raise ValueError(f"{stripped!r} gives {len(parts)} answers, but this question takes one choice (one of: {self.choice_list()}).")
-            raise ValueError(self._unknown(parts[0]))
+            choice = self.choice(parts[0])
+            if choice is None:
+                raise ValueError(self._unknown(parts[0]))
+            return choice
+        if kind in ("select_multiple", "rank"):
+            parts = [self.choice(p) or p for p in stripped.split()]
         if kind == "select_multiple":
-            parts = stripped.split()
             unknown = [p for p in parts if p not in self.order]
             if unknown:
                 raise ValueError(self._unknown(*unknown))
@@ -497,7 +507,6 @@ class _Question:
                 raise ValueError(f"{', '.join(repeated)} {'is' if len(repeated) == 1 else 'are'} chosen more than once.")
             return sorted(parts, key=self.order.get)
         if kind == "rank":
-            parts = stripped.split()
             unknown = [p for p in parts if p not in self.order]
             if unknown:
                 raise ValueError(self._unknown(*unknown))
@@ -535,6 +544,10 @@ class _Question:
                 raise ValueError(f"{stripped!r} is not a date written as YYYY-MM-DD (for example 2017-03-31).") from None
         raise ValueError(f"questions of type {kind} cannot be imported.")
 
+    def choice(self, text):
+        """The choice name `text` gives (written in any case), or None."""
+        return text if text in self.order else self.folded.get(text.casefold())
+
     def _unknown(self, *names):
         quoted = ", ".join(repr(n) for n in names)
         noun = "is not a choice" if len(names) == 1 else "are not choices"
@@ -546,6 +559,7 @@ class _Form:
         self.questions = {}
         self.order = []  # answerable questions, in the order the form asks them
         self.notes = set()
+        self.folded = None  # lower-cased names, made when a heading is not written exactly
         for page_index, page in enumerate(definition.get("pages") or []):
             page_relevant = page.get("relevant")
             for item in page.get("items") or []:
@@ -574,6 +588,17 @@ class _Form:
             if question.page_rule:
                 question.page_rule = make_rule(question.page_rule)
             question.compile(make_rule)
+
+    def column_name(self, heading):
+        """The question (or response_id) a column heading names: exactly, else ignoring case if only one matches."""
+        if heading in self.questions or heading in self.notes or heading == RESPONSE_ID:
+            return heading
+        if self.folded is None:
+            folded = {}
+            for name in [RESPONSE_ID, *self.questions, *self.notes]:
+                folded.setdefault(name.casefold(), []).append(name)
+            self.folded = {key: names[0] for key, names in folded.items() if len(names) == 1}
+        return self.folded.get(heading.casefold(), heading)
 
     def suggest(self, name):
         close = difflib.get_close_matches(name, list(self.questions), n=1)
@@ -745,13 +770,12 @@ def _check_header(header, form, problems):
         if not cell:
             ignored.add(index)  # allowed only if every cell under it is empty
             continue
+        written, cell = cell, form.column_name(cell)
         if cell in seen:
-            problems.add(f"the column {cell} appears twice (first in column {column_letter(seen[cell])}).", 1, index, cell)
+            problems.add(f"the column {cell} appears twice (first in column {column_letter(seen[cell])}).", 1, index, written)
             continue
         seen[cell] = index
         if cell == RESPONSE_ID:
-            if index != 0:
-                problems.add("response_id must be the first column (column A).", 1, index, cell)
             id_column = index
         elif cell in form.notes:
             problems.add(f"{cell} is a note in the questionnaire, which has no answers to import.", 1, index, cell)
@@ -763,11 +787,7 @@ def _check_header(header, form, problems):
         else:
             problems.add(f"{cell} is not a question of this questionnaire{form.suggest(cell)}.", 1, index, cell)
     if id_column is None:
-        first = header[0] if header else ""
-        problems.add(
-            "the first column must be headed response_id" + (f", not {first!r}." if first else "."),
-            1, 0, first or None,
-        )
+        problems.add("no column is headed response_id; every response needs its own id in a column of that name.", row=1)
     return id_column, columns, ignored
 
 

@@ -110,13 +110,37 @@ def test_missing_response_id_column(consultation, tmp_path):
     rows = [[column for column in HEADER if column != "response_id"], ["individual", "", "", "", "agree", "", "", "", "", ""]]
     path = write_csv(tmp_path, rows)
     problems = refused(consultation, path)
-    assert f"{path}, row 1, column A (respondent_type): the first column must be headed response_id, not 'respondent_type'." in problems
+    assert f"{path}, row 1: no column is headed response_id; every response needs its own id in a column of that name." in problems
 
 
-def test_response_id_not_first(consultation, tmp_path):
-    rows = [["principle", "response_id"], ["agree", "R-1"]]
+def test_columns_in_any_order_and_headings_and_choices_in_any_case(consultation, tmp_path):
+    """Other people's files: response_id not first, headings and choice names in other cases, stray spaces."""
+    rows = [["Principle", "ORDER", "Response_ID", "Ways_To_Help", "respondent_type"],
+            [" Agree ", "LOCAL  Funding\tengage communicate", "R-1", "Volunteer ADVICE", "individual "]]
     path = write_csv(tmp_path, rows)
-    assert f"{path}, row 1, column B (response_id): response_id must be the first column (column A)." in refused(consultation, path)
+    assert import_responses(consultation, path) == 1
+    assert stored(consultation) == {"R-1": {
+        "principle": "agree", "order": ["local", "funding", "engage", "communicate"],
+        "ways_to_help": ["advice", "volunteer"], "respondent_type": "individual"}}
+
+
+def test_headings_differing_only_in_case_are_the_same_column(consultation, tmp_path):
+    rows = [["response_id", "principle", "PRINCIPLE"], ["R-1", "agree", "agree"]]
+    path = write_csv(tmp_path, rows)
+    assert refused(consultation, path) == [
+        f"{path}, row 1, column C (PRINCIPLE): the column principle appears twice (first in column B)."
+    ]
+
+
+def test_choices_differing_only_in_case_must_be_written_exactly(tmp_path):
+    consultation = make_consultation(definition(page("p", question("size", "select_one", choice_names=["S", "s"]))))
+    path = write_csv(tmp_path, [["response_id", "size"], ["R-1", "S"], ["R-2", "s"], ["R-3", " S "]])
+    assert import_responses(consultation, path) == 3
+    assert [stored(consultation)[r]["size"] for r in ("R-1", "R-2", "R-3")] == ["S", "s", "S"]
+    bad = write_csv(tmp_path, [["response_id", "size"], ["R-4", "S"], ["R-5", "x"]], name="bad.csv")
+    assert refused(consultation, bad) == [
+        f"{bad}, row 3, column B (size): 'x' is not a choice of this question (its choices are: S, s)."
+    ]
 
 
 def test_duplicate_column(consultation, tmp_path):
