@@ -299,17 +299,45 @@ def find_invitation(token):
     return invitation
 
 
+# Why an invitation link no longer works, as its page and the refusal to join say it.
+INVITATION_PROBLEMS = {
+    "cancelled": "This invitation was cancelled by the organisation. If you should be a member, ask one of its lead contacts to invite you again.",
+    "replaced": "This invitation was replaced by a newer one. Use the link in the latest invitation e-mail.",
+    "accepted": "This invitation has already been used. If it was you, sign in to see the organisation.",
+    "expired": "This invitation has expired. Ask a member of the organisation to invite you again.",
+    "unknown": "This invitation link does not work. Check it was copied whole from the e-mail, or ask to be invited again.",
+}
+
+
+def invitation_state(token):
+    """(state, invitation) for an invitation link: state is "usable", "cancelled" (by a lead contact),
+    "replaced" (by a newer invitation to the same address, which cancels it), "accepted", "expired" or
+    "unknown" (invitation None)."""
+    invitation = Invitation.objects.select_related("organisation").filter(token_hash=hash_token(token or "")).first()
+    if invitation is None:
+        return "unknown", None
+    if invitation.accepted_at is not None:
+        return "accepted", invitation
+    if invitation.cancelled_at is not None:
+        newer = invitation.organisation.invitations.filter(email__iexact=invitation.email, created_at__gt=invitation.created_at)
+        return ("replaced" if newer.exists() else "cancelled"), invitation
+    if not invitation.is_usable():
+        return "expired", invitation
+    return "usable", invitation
+
+
 def accept_invitation(token, user):
     """Join the invitation's organisation as `user`; returns the organisation."""
     if not is_applicant(user):
         raise GrantsError("Staff accounts cannot join an applicant organisation. Sign in with a community account.")
     with transaction.atomic():
-        invitation = find_invitation(token)
-        if invitation is None:
-            raise GrantsError("This invitation link has expired or has already been used. Ask for a new one.")
-        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if not invitation.is_usable():
-            raise GrantsError("This invitation link has expired or has already been used. Ask for a new one.")
+        state, invitation = invitation_state(token)
+        if state == "usable":
+            # Locked, then checked again: a lead contact may cancel it at this moment.
+            invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+            state, _ = invitation_state(token)
+        if state != "usable":
+            raise GrantsError(INVITATION_PROBLEMS[state])
         organisation = invitation.organisation
         Membership.objects.get_or_create(
             organisation=organisation,
@@ -321,6 +349,63 @@ def accept_invitation(token, user):
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         audit.record(user, "grants.organisation.joined", organisation, invitation=invitation.pk)
     return organisation
+
+
+def is_lead_contact(user, organisation):
+    """A lead contact is the organisation's administrator: they remove members and cancel invitations."""
+    return is_applicant(user) and organisation.memberships.filter(user=user, role=Membership.Role.LEAD).exists()
+
+
+def _as_lead_contact(organisation, user):
+    """Lock the organisation's row and check, under the lock, that `user` is still one of its lead contacts:
+    two lead contacts removing each other at the same moment take turns, and the second is refused."""
+    locked = ApplicantOrganisation.objects.select_for_update().get(pk=organisation.pk)
+    if not is_lead_contact(user, locked):
+        raise PermissionDenied("Only a lead contact of the organisation can do this.")
+    return locked
+
+
+def remove_member(organisation, membership, by):
+    """`by`, a lead contact, takes `membership` off the organisation; from their next request the person
+    removed sees none of its applications (404). The last lead contact cannot be removed, by anyone."""
+    if not is_member(by, organisation):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = _as_lead_contact(organisation, by)
+        membership = locked.memberships.select_related("user").filter(pk=membership.pk).first()
+        if membership is None:
+            raise GrantsError("That person is no longer a member of this organisation.")
+        if (
+            membership.role == Membership.Role.LEAD
+            and not locked.memberships.filter(role=Membership.Role.LEAD).exclude(pk=membership.pk).exists()
+        ):
+            who = "you" if membership.user_id == by.pk else "they"
+            raise GrantsError(
+                f"{who.capitalize()} are the only lead contact of {locked.name}, so {who} cannot be removed: "
+                "an organisation always needs one."
+            )
+        membership.delete()
+        audit.record(by, "grants.organisation.member_removed", locked, user=membership.user_id, role=membership.role)
+    return membership
+
+
+def cancel_invitation(organisation, invitation, by):
+    """`by`, a lead contact, cancels an invitation not yet accepted: its link says so from then on."""
+    if not is_member(by, organisation):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = _as_lead_contact(organisation, by)
+        invitation = Invitation.objects.select_for_update().filter(pk=invitation.pk, organisation=locked).first()
+        if invitation is None:
+            raise GrantsError("That invitation is not one of this organisation's.")
+        if invitation.accepted_at is not None:
+            raise GrantsError("That invitation has already been accepted: remove the member instead.")
+        if invitation.cancelled_at is not None:
+            raise GrantsError("That invitation was already cancelled.")
+        invitation.cancelled_at = timezone.now()
+        invitation.save(update_fields=["cancelled_at"])
+        audit.record(by, "grants.organisation.invitation_cancelled", locked, invitation=invitation.pk)
+    return invitation
 
 
 # --- rounds open to applicants -----------------------------------------------------------------

@@ -27,6 +27,9 @@ urlpatterns = [
     path("organisations/<int:pk>/edit/", applicant.organisation_edit, name="organisation-edit"),
     path("organisations/<int:pk>/invite/", applicant.organisation_invite, name="organisation-invite"),
     path("organisations/<int:pk>/bank-details/", applicant.organisation_bank_details, name="organisation-bank-details"),
+    path("organisations/<int:pk>/members/<int:membership_pk>/remove/", applicant.member_remove, name="organisation-member-remove"),
+    path("organisations/<int:pk>/invitations/<int:invitation_pk>/cancel/", applicant.invitation_cancel,
+         name="organisation-invitation-cancel"),
     path("invitations/<str:token>/", applicant.invitation, name="invitation"),
     # Applying
     path("rounds/<slug:slug>/apply/", applicant.eligibility, name="eligibility"),

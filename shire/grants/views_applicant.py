@@ -35,7 +35,7 @@ from .forms import (
     InviteForm,
     OrganisationForm,
 )
-from .models import ApplicantOrganisation, Application, ApplicationEvent, Round
+from .models import ApplicantOrganisation, Application, ApplicationEvent, Membership, Round
 
 
 def applicant_required(view):
@@ -202,13 +202,16 @@ def organisation_create(request):
 @require_safe
 def organisation_detail(request, pk):
     organisation = _organisation(request, pk)
+    memberships = list(organisation.memberships.select_related("user"))
     return render(
         request,
         "grants/applicant/organisation.html",
         {
             "organisation": organisation,
             "bank_details": getattr(organisation, "bank_details", None),
-            "memberships": organisation.memberships.select_related("user"),
+            "memberships": memberships,
+            "is_lead_contact": any(m.user_id == request.user.pk and m.role == Membership.Role.LEAD for m in memberships),
+            "lead_contacts": sum(m.role == Membership.Role.LEAD for m in memberships),
             "invitations": [i for i in organisation.invitations.all() if i.is_usable()],
             "applications": organisation.applications.select_related("round__programme").order_by("-created_at"),
         },
@@ -268,12 +271,59 @@ def organisation_invite(request, pk):
     return render(request, "grants/applicant/invite.html", {"form": form, "organisation": organisation})
 
 
+def _lead_contact(request, organisation):
+    """Removing members and cancelling invitations: a member who is not a lead contact is refused (403)."""
+    if not services.is_lead_contact(request.user, organisation):
+        raise PermissionDenied
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request, pk, membership_pk):
+    organisation = _organisation(request, pk)
+    membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_pk)
+    _lead_contact(request, organisation)
+    if request.method == "POST":
+        try:
+            services.remove_member(organisation, membership, request.user)
+        except services.GrantsError as error:
+            messages.error(request, str(error))
+            return redirect("grants:organisation", pk=pk)
+        if membership.user_id == request.user.pk:
+            messages.success(request, f"You are no longer a member of {organisation.name}.")
+            return redirect("grants:account")
+        name = membership.user.get_full_name() or membership.user.email
+        messages.success(request, f"{name} is no longer a member of {organisation.name}.")
+        return redirect("grants:organisation", pk=pk)
+    return render(request, "grants/applicant/member_remove.html", {"organisation": organisation, "membership": membership})
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def invitation_cancel(request, pk, invitation_pk):
+    organisation = _organisation(request, pk)
+    invitation = get_object_or_404(organisation.invitations, pk=invitation_pk)
+    _lead_contact(request, organisation)
+    if request.method == "POST":
+        try:
+            services.cancel_invitation(organisation, invitation, request.user)
+        except services.GrantsError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"The invitation to {invitation.email} was cancelled: its link no longer works.")
+        return redirect("grants:organisation", pk=pk)
+    return render(request, "grants/applicant/invitation_cancel.html", {"organisation": organisation, "invitation": invitation})
+
+
 @require_http_methods(["GET", "POST"])
 def invitation(request, token):
     """Accept an invitation. Anyone with the link sees whom it is from; joining needs a community account."""
-    found = services.find_invitation(token)
-    if found is None:
-        return render(request, "grants/applicant/invitation_invalid.html", status=404)
+    state, found = services.invitation_state(token)
+    if state != "usable":
+        return render(
+            request, "grants/applicant/invitation_invalid.html",
+            {"state": state, "invitation": found, "problem": services.INVITATION_PROBLEMS[state]}, status=404,
+        )
     context = {"invitation": found, "organisation": found.organisation, "path": request.get_full_path()}
     if request.method == "POST":
         if not request.user.is_authenticated:

@@ -6,10 +6,13 @@
   application that is not theirs, and nothing changes;
 - members of the organisation can use them all.
 """
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from shire.core.models import User
 from shire.core.tests.factories import make_officer, make_team
@@ -17,7 +20,9 @@ from shire.core.tests.factories import make_officer, make_team
 from .. import urls as grants_urls
 from .. import views_applicant
 from ..models import Application, ApplicationDocument, ApplicantOrganisation, BankDetails, Invitation
-from .factories import PASSWORD, make_applicant, make_application, make_round, pdf_bytes, upload, signed_in
+from .factories import (
+    PASSWORD, make_applicant, make_application, make_community_user, make_round, pdf_bytes, signed_in, upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +38,13 @@ def world():
     application = make_application(round_, organisation, member)
     document = application.documents.get()
     outsider, other_org = make_applicant("outsider@example.org", "Another group")
+    second = organisation.memberships.create(user=make_community_user("second@example.org"))
+    invitation = Invitation.objects.create(organisation=organisation, email="invited@example.org", token_hash="i" * 64,
+                                           invited_by=member, expires_at=timezone.now() + timedelta(days=14))
     return {
         "team": team, "officer": officer, "round": round_, "member": member, "organisation": organisation,
         "application": application, "document": document, "outsider": outsider, "other_org": other_org,
+        "second": second, "invitation": invitation,
     }
 
 
@@ -45,6 +54,7 @@ def applicant_requests(world):
     org = world["organisation"].pk
     doc = world["document"].pk
     slug = world["round"].slug
+    second, invitation = world["second"].pk, world["invitation"].pk
     r = reverse
     return [
         ("get", "account", r("grants:account"), None, 200),
@@ -55,6 +65,10 @@ def applicant_requests(world):
         ("post", "organisation-edit", r("grants:organisation-edit", args=[org]), {"name": "Renamed", "org_type": "other"}, 200),
         ("get", "organisation-invite", r("grants:organisation-invite", args=[org]), None, 200),
         ("post", "organisation-invite", r("grants:organisation-invite", args=[org]), {"email": "new@example.org"}, 302),
+        ("get", "organisation-member-remove", r("grants:organisation-member-remove", args=[org, second]), None, 200),
+        ("post", "organisation-member-remove", r("grants:organisation-member-remove", args=[org, second]), {}, 302),
+        ("get", "organisation-invitation-cancel", r("grants:organisation-invitation-cancel", args=[org, invitation]), None, 200),
+        ("post", "organisation-invitation-cancel", r("grants:organisation-invitation-cancel", args=[org, invitation]), {}, 302),
         ("get", "organisation-bank-details", r("grants:organisation-bank-details", args=[org]), None, 200),
         ("post", "organisation-bank-details", r("grants:organisation-bank-details", args=[org]),
          {"account_name": "Hijacked", "sort_code": "309950", "account_number": "12345678"}, 302),
@@ -87,6 +101,7 @@ def snapshot(world):
         application.title, application.status, application.events.count(),
         list(ApplicationDocument.objects.values_list("pk", flat=True)),
         organisation.name, organisation.memberships.count(), Invitation.objects.count(),
+        Invitation.objects.filter(cancelled_at__isnull=False).count(),
         Application.objects.count(), BankDetails.objects.count(),
     )
 
