@@ -3,6 +3,7 @@
 Fields are rendered by hand in GOV.UK Design System markup (see templates/consult/staff/); the
 messages follow the Design System's wording for each kind of error.
 """
+import os
 import re
 from datetime import date
 
@@ -257,21 +258,23 @@ class ConsultationForm(forms.ModelForm):
 
 
 class QuestionnaireUploadForm(forms.Form):
-    form_file = forms.FileField(
-        error_messages={"required": "Select an XLSForm file (.xlsx)", "empty": "The selected file is empty"},
-    )
+    # Empty files are refused below, with the file's name, rather than by Django's nameless message.
+    form_file = forms.FileField(allow_empty_file=True, error_messages={"required": "Select an XLSForm file (.xlsx)"})
 
     def clean_form_file(self):
         upload = self.cleaned_data["form_file"]
+        name = os.path.basename(upload.name)
         if not upload.name.lower().endswith(".xlsx"):
-            raise ValidationError("The selected file must be an Excel .xlsx file", code="not_xlsx")
+            raise ValidationError(f"The selected file must be an Excel .xlsx file ({name} is not)", code="not_xlsx")
+        if not upload.size:
+            raise ValidationError(f"The selected file is empty ({name})", code="empty")
         if upload.size > XLSFORM_MAX_BYTES:
             raise ValidationError(
-                f"The selected file must be smaller than {XLSFORM_MAX_BYTES // (1024 * 1024)}MB", code="too_big"
+                f"The selected file must be smaller than {XLSFORM_MAX_BYTES // (1024 * 1024)}MB ({name} is larger)", code="too_big"
             )
         upload.seek(0)
         head = upload.read(4)
         upload.seek(0)
         if head != b"PK\x03\x04":  # every .xlsx is a ZIP archive
-            raise ValidationError("The selected file is not a valid .xlsx file", code="not_xlsx")
+            raise ValidationError(f"The selected file is not a valid .xlsx file ({name} is not an Excel workbook)", code="not_xlsx")
         return upload

@@ -156,12 +156,43 @@ def read_rows(path):
         raise ImportProblems(name, [f"{name}: this is an old Excel (.xls) workbook; save it as .xlsx or as CSV UTF-8 and import that."])
     if str(path).lower().endswith((".xlsx", ".xlsm")):
         raise ImportProblems(name, [f"{name}: this is not an XLSX workbook (it may be damaged, or a different kind of file renamed)."])
+    problem = not_utf8_text(head)
+    if problem:
+        raise ImportProblems(name, [f"{name}: {problem}"])
+    line = _line_with_nul(path)
+    if line:
+        raise ImportProblems(name, [f"{name}, row {line}: the file contains a NUL character (byte 0x00), which text never "
+                                    "holds: is it really a CSV file? Save it as \"CSV UTF-8\" and import that."])
     return _csv_rows(path, name)
+
+
+def not_utf8_text(head):
+    """Why a file starting with the bytes `head` is not a UTF-8 CSV file, or None if it may be one."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return ("the file is UTF-16 text (Excel's \"Unicode Text\"), not UTF-8. "
+                "Save it as \"CSV UTF-8 (comma delimited)\" and import it again.")
+    if head.startswith(b"PK\x03\x04"):
+        return "this is an Excel workbook (.xlsx), not a CSV file. Save it as \"CSV UTF-8 (comma delimited)\" and import that."
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "this is an old Excel (.xls) workbook, not a CSV file. Save it as \"CSV UTF-8 (comma delimited)\" and import that."
+    return None
+
+
+def _line_with_nul(path, chunk=1 << 20):
+    """The line number of the first NUL byte in the file, or None: a fast scan, done before parsing."""
+    lines = 1
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            at = block.find(b"\x00")
+            if at >= 0:
+                return lines + block.count(b"\n", 0, at)
+            lines += block.count(b"\n")
+    return None
 
 
 def _csv_rows(path, name):
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, strict=True)
         row = 0
         try:
             for row, cells in enumerate(reader, 1):
@@ -173,7 +204,18 @@ def _csv_rows(path, name):
                 "Save it as \"CSV UTF-8\" and import it again."
             ]) from None
         except csv.Error as error:
-            raise ImportProblems(name, [f"{name}, row {row + 1}: the CSV cannot be read ({error})."]) from None
+            raise ImportProblems(name, [f"{name}, row {row + 1}: the CSV cannot be read: {csv_problem(error)}."]) from None
+
+
+def csv_problem(error):
+    """A csv module error in an officer's words."""
+    text = str(error)
+    if "field larger than field limit" in text:
+        return f"a cell is longer than {csv.field_size_limit():,} characters, the most one cell may hold"
+    if "unexpected end of data" in text or "expected after" in text:
+        return (f"{text}: a quotation mark (\") opens a cell but is not closed as CSV expects (a quote inside a "
+                "cell is written twice, \"\")")
+    return text
 
 
 def _first_bad_line(path):
@@ -226,7 +268,16 @@ def _open_sheet_openpyxl(path, name):
 
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_ROW, _CELL, _VALUE, _INLINE, _TEXT, _RUN = (_MAIN + tag for tag in ("row", "c", "v", "is", "t", "r"))
+_ROW, _CELL, _VALUE, _INLINE, _TEXT, _RUN, _FORMULA = (_MAIN + tag for tag in ("row", "c", "v", "is", "t", "r", "f"))
+
+
+class Formula(str):
+    """A cell holding a formula with no value saved with it (written by a program, or never
+    recalculated): its text is the formula, and the checks refuse it rather than read it as empty."""
+
+    def problem(self):
+        return (f"this cell holds the formula {self} with no value saved with it; open the file in a spreadsheet, "
+                "save it there (which works out the value) or type the value itself, and import it again.")
 
 
 def _open_sheet_fast(path, name):
@@ -292,7 +343,8 @@ def _lxml_rows(open_source, shared, dates, timedeltas, epoch):
                            for part in node if part.tag in (_TEXT, _RUN))
         value = cell.findtext(_VALUE)
         if not value:
-            return ""
+            formula = cell.findtext(_FORMULA)
+            return Formula("=" + formula) if formula else ""
         if kind is None or kind == "n":
             style = cell.get("s")
             style = int(style) if style else 0
@@ -483,6 +535,8 @@ class _Question:
     def parse(self, text):
         """The stored answer for a non-empty cell, or None for a blank one; ValueError says what is wrong."""
         kind = self.type
+        if text.__class__ is Formula:
+            raise ValueError(text.problem())
         stripped = text.strip()
         if kind == "text":
             return stripped or None
@@ -698,15 +752,19 @@ def _check_responses(consultation, definition, rows, problems):
     add = problems.add
     names = [q.name for q in form.order if q.column is not None]  # the form's order
 
+    answered = 0
     for row, cells in rows:
         count = len(cells)
         if not any(cell.strip() for cell in cells):  # a blank row, as spreadsheets leave at the end
             continue
+        answered += 1
 
         response_id = ""
         if id_column is not None:
             response_id = cells[id_column].strip() if id_column < count else ""
-            if not response_id:
+            if cells[id_column].__class__ is Formula:
+                add(cells[id_column].problem(), row, id_column, RESPONSE_ID)
+            elif not response_id:
                 add("the response_id is empty; every response needs its own.", row, id_column, RESPONSE_ID)
             elif len(response_id) > RESPONSE_ID_MAX:
                 add(f"the response_id is {len(response_id)} characters long; the most is {RESPONSE_ID_MAX}.", row, id_column, RESPONSE_ID)
@@ -750,6 +808,8 @@ def _check_responses(consultation, definition, rows, problems):
         if not problems:
             # Only kept while the file is good so far; a bad file keeps nothing.
             pending.append((response_id, tuple([answers.get(name) for name in names])))
+    if not answered and not problems:
+        problems.add("there are no responses under the header: each response is a row below row 1.", row=2)
     return names, pending
 
 
@@ -881,9 +941,11 @@ def import_workshops(consultation, path):
 
     votes = []
     first_row = {}
+    given = 0
     for row, cells in rows:
         if not any(cell.strip() for cell in cells):
             continue
+        given += 1
         checked = _check_workshop_row(row, cells, positions, form, problems)
         if checked is None:
             continue
@@ -896,6 +958,8 @@ def import_workshops(consultation, path):
         first_row[key] = row
         if number is not None:
             votes.append((*key, number))
+    if not given:
+        problems.add("there are no votes under the header: each row gives one option's votes at one workshop.", row=2)
     problems.check()
 
     with transaction.atomic():
@@ -940,12 +1004,20 @@ def _check_workshop_row(row, cells, positions, form, problems):
         if index not in named and text.strip():
             problems.add("this cell has a value but its column is not one of workshop,question,option,votes.", row, index)
 
+    ok = True
+
     def cell(column):
+        nonlocal ok
         index = positions[column]
+        if index < len(cells) and cells[index].__class__ is Formula:
+            problems.add(cells[index].problem(), row, index, column)
+            ok = False
+            return None
         return cells[index].strip() if index < len(cells) else ""
 
     workshop, question_name, option, count_text = (cell(column) for column in WORKSHOP_COLUMNS)
-    ok = True
+    if not ok:
+        return None
 
     def problem(column, message):
         nonlocal ok

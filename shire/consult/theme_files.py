@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from shire.consult import themes
+from shire.consult.imports import csv_problem, not_utf8_text
 from shire.consult.services import ConsultationError
 
 
@@ -35,6 +36,9 @@ def _read_rows(path, required: tuple[str, ...], what: str, optional: tuple[str, 
         raise ConsultationError(f"{name}: is a folder, not a CSV file.") from None
     except OSError as error:
         raise ConsultationError(f"{name}: cannot be read ({error.strerror}).") from None
+    problem = not_utf8_text(data[:8])
+    if problem:
+        raise ConsultationError(f"{name}: {problem}")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -48,11 +52,11 @@ def _read_rows(path, required: tuple[str, ...], what: str, optional: tuple[str, 
     if "\x00" in text:
         row = text[: text.index("\x00")].count("\n") + 1
         raise ConsultationError(f"{name}: row {row}: the file contains a NUL character; is it really a CSV file?")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except csv.Error as error:
-        raise ConsultationError(f"{name}: row 1: cannot be read as CSV ({error}).") from None
+        raise ConsultationError(f"{name}: row 1: cannot be read as CSV ({csv_problem(error)}).") from None
     columns = [column.strip().lower() for column in header]
     missing = [column for column in required if column not in columns]
     if missing:
@@ -73,7 +77,7 @@ def _read_rows(path, required: tuple[str, ...], what: str, optional: tuple[str, 
         except StopIteration:
             break
         except csv.Error as error:
-            raise ConsultationError(f"{name}: row {row_number + 1}: cannot be read as CSV ({error}).") from None
+            raise ConsultationError(f"{name}: row {row_number + 1}: cannot be read as CSV ({csv_problem(error)}).") from None
         row_number += 1
         if not any(value.strip() for value in values):
             continue

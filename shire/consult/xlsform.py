@@ -25,6 +25,7 @@ import os
 import re
 import warnings
 import zipfile
+from datetime import datetime, time
 
 from .expressions import ExpressionError, parse, references
 
@@ -106,6 +107,11 @@ _HEADING_ALIASES = {
 }
 _TRANSLATABLE = ("label", "hint", "required_message", "constraint_message", "guidance_hint")
 
+# The lengths the database keeps: question and choice names are stored with workshop votes and
+# themes (120 characters), the file's name with the questionnaire (200).
+NAME_MAX = 120
+SOURCE_NAME_MAX = 200
+
 _YES = {"yes", "true", "true()", "1"}
 _NO = {"no", "false", "false()", "0", ""}
 
@@ -138,6 +144,8 @@ def _cell_text(value):
         return "FALSE"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, datetime) and value.time() == time(0, 0):
+        return value.date().isoformat()  # a date typed into a cell, which Excel keeps as midnight
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value).replace("\u00a0", " ").strip()
@@ -154,6 +162,12 @@ def _heading_key(heading):
     return f"{base}::{language.strip()}" if sep else base
 
 
+def _column_letter(index):
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
 def _stem(filename):
     base = os.path.basename(str(filename).replace("\\", "/"))
     return os.path.splitext(base)[0] or "form"
@@ -162,7 +176,7 @@ def _stem(filename):
 class _Sheet:
     """One worksheet: its headings (row 1) and its non-empty rows as {heading: text}."""
 
-    def __init__(self, worksheet):
+    def __init__(self, worksheet, formulas):
         self.title = worksheet.title
         rows = list(worksheet.iter_rows(values_only=True))
         self.headers = []  # (heading as written, lower-cased key)
@@ -176,13 +190,24 @@ class _Sheet:
             seen.add(key)
             self.headers.append((heading, key))
         self.rows = []
+        self.unheaded = []  # (row, column letter) of values under no heading
+        self.formulas = [(row, self.column_name(column), formula) for (row, column), formula in sorted(formulas.items())]
         for number, values in enumerate(rows[1:], start=2):
             cells = {}
-            for (heading, key), value in zip(self.headers, values):
-                if key and key not in cells:
+            for index, value in enumerate(values):
+                key = self.headers[index][1] if index < len(self.headers) else ""
+                if not key:
+                    if _cell_text(value):
+                        self.unheaded.append((number, _column_letter(index)))
+                elif key not in cells:
                     cells[key] = _cell_text(value)
             if any(cells.values()):
                 self.rows.append((number, cells))
+
+    def column_name(self, index):
+        """A column as messages name it: its heading, or its letter if it has none."""
+        heading = self.headers[index][0] if index < len(self.headers) else ""
+        return heading or _column_letter(index)
 
     def has(self, key):
         return any(k == key for _, k in self.headers)
@@ -232,9 +257,13 @@ class _Reader:
         workbook = self.open_workbook()
         if workbook is None:
             return None
-        sheets = {ws.title.strip().lower(): _Sheet(ws) for ws in workbook.worksheets}
+        formulas = self.formulas_without_values()
+        sheets = {ws.title.strip().lower(): _Sheet(ws, formulas.get(ws.title, {})) for ws in workbook.worksheets}
         names = ", ".join(repr(title) for title in workbook.sheetnames)
         workbook.close()
+        name = os.path.basename(str(self.filename).replace("\\", "/"))
+        if len(name) > SOURCE_NAME_MAX:
+            self.problem(None, None, None, f"The file name {name!r} is {len(name)} characters long; Shire keeps at most {SOURCE_NAME_MAX}. Give the file a shorter name.")
         survey = sheets.get("survey")
         if survey is None:
             self.problem("survey", None, None, f"The workbook has no sheet called 'survey' (its sheets are: {names}). The questions go on a sheet named survey.")
@@ -242,6 +271,10 @@ class _Reader:
         for sheet in (sheets.get(title) for title in ("survey", "choices", "settings")):
             for heading in sheet.duplicates if sheet else ():
                 self.problem(sheet.title.lower(), 1, heading, f"The column heading '{heading}' appears more than once; keep one.")
+            for row, column, formula in sheet.formulas if sheet else ():
+                self.problem(sheet.title.lower(), row, column, f"This cell holds the formula {formula} with no value saved with it. Open the form in a spreadsheet and save it (which works out the value), or type the text itself.")
+            for row, column in sheet.unheaded if sheet else ():
+                self.problem(sheet.title.lower(), row, column, "This cell has a value but its column has no heading in row 1, so Shire would ignore it: add the heading, or clear the cell.")
 
         settings = self.read_settings(sheets.get("settings"))
         self.language = _choose_language(survey.language_columns("label"), settings.get("default_language"))
@@ -258,6 +291,32 @@ class _Reader:
             if len(value) > limit:
                 self.problem("settings", settings.get("row"), key, f"The {key} is {len(value)} characters long; Shire keeps at most {limit}.")
         return {"form_id": form_id, "title": title, "version": settings.get("version") or None, "pages": pages}
+
+    def formulas_without_values(self):
+        """{sheet title: {(row, column): formula}} for formula cells saved without their value.
+
+        The workbook is read for its values, and such a cell reads as empty: without this, a label
+        or name typed as a formula by a program that writes no values would look missing.
+        """
+        import openpyxl
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(bytes(self.data))) as archive:
+                if not any(b"<f" in archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")):
+                    return {}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                book = openpyxl.load_workbook(io.BytesIO(bytes(self.data)), data_only=False)
+                values = openpyxl.load_workbook(io.BytesIO(bytes(self.data)), data_only=True)
+        except Exception:  # the workbook was read once already; a second reading adds nothing to report
+            return {}
+        found = {}
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f" and values[sheet.title].cell(cell.row, cell.column).value is None:
+                        found.setdefault(sheet.title, {})[(cell.row, cell.column - 1)] = str(cell.value)
+        return found
 
     def open_workbook(self):
         import openpyxl
@@ -319,6 +378,8 @@ class _Reader:
             if not name:
                 self.problem("choices", row, "name", f"A choice in the list '{list_name}' has no name.")
                 continue
+            if len(name) > NAME_MAX:
+                self.problem("choices", row, "name", f"The choice name '{name[:40]}...' is {len(name)} characters long; choice names may have at most {NAME_MAX}.")
             if re.search(r"\s", name):
                 self.problem("choices", row, "name", f"The choice name '{name}' contains a space; choice names must be single words (use _ instead), because several chosen answers are stored separated by spaces.")
             if (list_name, name) in first_row:
@@ -535,6 +596,8 @@ class _Reader:
             self.problem("survey", row, column, f"This {kind} has no name; every question and group needs a name, which is how its answers are stored.")
         elif not _NAME.match(name):
             self.problem("survey", row, column, f"The name '{name}' is not valid: names start with a letter or _ and contain only letters, digits, _, - and . (no spaces).")
+        elif len(name) > NAME_MAX:
+            self.problem("survey", row, column, f"The name '{name[:40]}...' is {len(name)} characters long; names may have at most {NAME_MAX}.")
         elif name in names:
             self.problem("survey", row, column, f"The name '{name}' is already used on row {names[name][0]}; every question and group needs its own name.")
         else:

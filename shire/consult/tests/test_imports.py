@@ -92,8 +92,11 @@ def test_select_multiple_is_stored_in_choice_list_order_and_rank_in_given_order(
     assert answers["order"] == ["engage", "funding", "communicate", "local"]
 
 
-def test_header_only_imports_nothing(consultation, tmp_path):
-    assert import_responses(consultation, write_csv(tmp_path, [HEADER])) == 0
+def test_header_only_is_refused(consultation, tmp_path):
+    """A file with no rows is most likely the wrong file (or an export taken too early): say so."""
+    path = write_csv(tmp_path, [HEADER, [""] * len(HEADER)])
+    assert refused(consultation, path) == [
+        f"{path}, row 2: there are no responses under the header: each response is a row below row 1."]
 
 
 def test_the_import_is_audited_without_personal_data(consultation, tmp_path):

@@ -594,8 +594,11 @@ def test_a_questionnaire_cannot_replace_one_that_has_responses(client, team):
     "data, message",
     [
         ({}, "Select an XLSForm file (.xlsx)"),
-        ({"form_file": SimpleUploadedFile("form.xls", b"\xd0\xcf\x11\xe0 old excel")}, "The selected file must be an Excel .xlsx file"),
-        ({"form_file": SimpleUploadedFile("form.xlsx", b"name,type\n")}, "The selected file is not a valid .xlsx file"),
+        ({"form_file": SimpleUploadedFile("form.xls", b"\xd0\xcf\x11\xe0 old excel")},
+         "The selected file must be an Excel .xlsx file (form.xls is not)"),
+        ({"form_file": SimpleUploadedFile("form.xlsx", b"name,type\n")},
+         "The selected file is not a valid .xlsx file (form.xlsx is not an Excel workbook)"),
+        ({"form_file": SimpleUploadedFile("form.xlsx", b"")}, "The selected file is empty (form.xlsx)"),
     ],
 )
 def test_the_upload_must_be_an_xlsx_file(client, team, monkeypatch, data, message):
