@@ -226,6 +226,13 @@ class _Sheet:
         return found
 
 
+def _in_language(cells, key, keys):
+    """A cell in the chosen language's column or, where its translation is missing, in the first
+    other language's that has one (as ODK shows a form whose translation is incomplete)."""
+    text = cells.get(key, "") if key else ""
+    return text or next((cells[k] for k in keys if cells.get(k)), "")
+
+
 def _choose_language(languages, preferred):
     """The label language to use: the settings' default, else English, else untagged, else the first."""
     tagged = [lang for lang in languages if lang is not None]
@@ -370,7 +377,8 @@ class _Reader:
         label_key = labels.get(self.language, labels.get(_choose_language(labels, self.language)))
         first_row = {}
         for row, cells in sheet.rows:
-            list_name, name, label = cells.get("list_name", ""), cells.get("name", ""), cells.get(label_key, "")
+            list_name, name = cells.get("list_name", ""), cells.get("name", "")
+            label = _in_language(cells, label_key, labels.values())
             if not list_name:
                 self.problem("choices", row, "list_name", f"The choice '{name or label}' has no list_name.")
                 continue
@@ -415,6 +423,7 @@ class _Reader:
         hint_key = self.column(sheet, "hint")
         required_message_key = self.column(sheet, "required_message")
         constraint_message_key = self.column(sheet, "constraint_message")
+        languages = {base: sheet.language_columns(base).values() for base in ("label", "hint", "required_message", "constraint_message")}
         heading = sheet.heading
 
         pages = []
@@ -457,8 +466,8 @@ class _Reader:
                 expressions.append((row, heading("relevant"), "relevant", relevant))
             if constraint and not is_group:
                 expressions.append((row, heading("constraint"), "constraint", constraint))
-            label = cells.get(label_key, "") if label_key else ""
-            hint = (cells.get(hint_key, "") if hint_key else "") or None
+            label = _in_language(cells, label_key, languages["label"])
+            hint = _in_language(cells, hint_key, languages["hint"]) or None
 
             if is_group:
                 group = {"name": name, "row": row, "relevant": relevant, "page": None,
@@ -501,10 +510,10 @@ class _Reader:
                 required = False
             item = self.item(
                 name, kind, label, hint, required,
-                (cells.get(required_message_key, "") if required_message_key else "") or None,
+                _in_language(cells, required_message_key, languages["required_message"]) or None,
                 self.combined_relevant(stack[1:], relevant, None),
                 constraint,
-                (cells.get(constraint_message_key, "") if constraint_message_key else "") or None,
+                _in_language(cells, constraint_message_key, languages["constraint_message"]) or None,
                 " ".join(appearance) or None,
                 list_name, choices, row,
             )

@@ -454,3 +454,14 @@ def test_odk_grids_table_list_and_label_header_rows_become_grid_rows():
     items = [(i["name"], i["type"], i["appearance"]) for page in pages for i in page["items"]]
     assert items == [("parks", "select_one", "list-nolabel"), ("roads", "select_one", "list-nolabel"),
                      ("many", "select_multiple", None), ("heading", "note", None)]
+
+
+def test_a_missing_translation_falls_back_to_another_language():
+    survey = [["type", "name", "label::English (en)", "label::Welsh (cy)", "hint::English (en)", "hint::Welsh (cy)"],
+              ["select_one yes_no", "a", "", "Ydych chi?", "", "Dewiswch un"],
+              ["text", "b", "Why?", "", "", ""]]
+    choices = [["list_name", "name", "label::English (en)", "label::Welsh (cy)"], ["yes_no", "yes", "Yes", "Ydw"],
+               ["yes_no", "no", "", "Nac ydw"]]
+    items = read_xlsform(make_xlsform(survey, choices), "f.xlsx")["pages"][0]["items"]
+    assert [(i["label"], i["hint"]) for i in items] == [("Ydych chi?", "Dewiswch un"), ("Why?", None)]
+    assert [c["label"] for c in items[0]["choices"]] == ["Yes", "Nac ydw"]
