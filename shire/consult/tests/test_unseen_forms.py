@@ -253,6 +253,21 @@ def test_answered_on_the_public_pages_and_reported_in_every_format(tmp_path, nam
     page = officer_client.get(reverse("consult_results:staff", args=[consultation.slug]))
     assert page.status_code == 200
     assert "<b>to</b>" not in page.content.decode()
+    first = Response.objects.filter(consultation=consultation).order_by("id").first()
+    detail = officer_client.get(reverse("consult_staff:response", args=[consultation.slug, first.response_id]))
+    assert detail.status_code == 200 and "<b>to</b>" not in detail.content.decode()
+
+    # The officers' exports are files the import reads back: the same answers, in another consultation.
+    for fmt in ("csv", "xlsx"):
+        export = officer_client.get(reverse(f"consult_staff:responses-{fmt}", args=[consultation.slug]))
+        assert export.status_code == 200
+        path = tmp_path / f"export.{fmt}"
+        path.write_bytes(b"".join(export.streaming_content) if export.streaming else export.content)
+        copy = f"{consultation.slug}-{fmt}"
+        call_command("consult", "import-form", str(tmp_path / f"{name}.xlsx"), "--slug", copy, "--team", team.slug)
+        call_command("consult", "import-responses", copy, str(path), stdout=StringIO())
+        assert [r.answers for r in Response.objects.filter(consultation__slug=copy).order_by("response_id")] == [
+            r.answers for r in Response.objects.filter(consultation=consultation).order_by("response_id")]
 
 
 def test_the_parish_routing_asks_organisations_and_residents_their_own_questions(tmp_path, team):
