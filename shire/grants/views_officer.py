@@ -56,8 +56,7 @@ from .models import (
 )
 
 S = Application.Status
-MONITORING_PAGE = 500  # returns listed at most; the filters narrow the list
-PAGE_SIZE = 50  # rows on a page of the triage list and the panel, whatever the round's size
+PAGE_SIZE = 50  # rows on a page of the triage list, the panel and the monitoring returns, whatever their size
 
 
 def _page(request, queryset):
@@ -547,14 +546,12 @@ def monitoring(request):
         returns = returns.filter(submitted_on__isnull=True)
     else:
         show = ""
-    total = returns.count()
     # Not sent first (oldest due date first), then the most recently received.
-    returns = list(returns.order_by(F("submitted_on").desc(nulls_first=True), "due_on", "id")[:MONITORING_PAGE])
-    for item in returns:
+    paged = _page(request, returns.order_by(F("submitted_on").desc(nulls_first=True), "due_on", "id"))
+    for item in paged["page"]:
         item.late = item.is_late(today)
     return render(
-        request, "grants/officer/monitoring_list.html",
-        {"returns": returns, "total": total, "late_count": late_count, "show": show, "today": today},
+        request, "grants/officer/monitoring_list.html", {**paged, "late_count": late_count, "show": show, "today": today},
     )
 
 

@@ -1,18 +1,20 @@
-"""The triage list and the panel come in pages (views_officer.PAGE_SIZE rows; two here) whatever the
-round's size; the status filter stays on every page link, the panel's running totals carry on from
+"""The triage list, the panel and the monitoring returns come in pages (views_officer.PAGE_SIZE rows; two
+here, 50 for the returns) whatever their size; the status filter stays on every page link, the panel's running totals carry on from
 the pages before, and the budget figures are always the whole round's."""
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from shire.core.tests.factories import make_officer, make_team
 
 from .. import assessment, awards, views_officer
-from ..models import Application
+from ..models import Application, MonitoringReturn
 from .factories import make_round
 from .test_assessment import in_assessment, score_all, sent
 
@@ -122,6 +124,9 @@ def test_paged_lists_and_the_assessors_page_work_by_keyboard_and_are_accessible(
     round_ = make_round(team=team)
     for n in range(5):
         in_assessment(round_, officer, f"b{n}@example.org", f"Group {n}")
+    funded_round = make_round(programme=round_.programme, slug="shire-2020-21", name="2020-21")
+    for n in range(5):  # five awards, one monitoring return each
+        awards.decide(in_assessment(funded_round, officer, f"f{n}@example.org", f"Funded {n}")[0], officer, "award", "Good.")
     base = live_server.url
     sign_in(page, base, "officer", PASSWORD)
 
@@ -129,13 +134,15 @@ def test_paged_lists_and_the_assessors_page_work_by_keyboard_and_are_accessible(
         assert_accessible(page)
         assert not page.shire_errors, page.shire_errors
 
-    for address in (url("triage", round_.slug), url("panel", round_.slug)):
+    for address in (url("triage", round_.slug), url("panel", round_.slug), url("monitoring") + "?show=due"):
         page.goto(base + address)
         check()
         tab_until(page, lambda el: el["text"].startswith("Next"), limit=80)
         with page.expect_navigation():
             page.keyboard.press("Enter")
         assert "page=2" in page.url and "Showing 3 to 4 of 5" in page.content()
+        if "show=" in address:
+            assert "show=due" in page.url  # the filter is kept
         check()
     page.goto(base + reverse("grants:setup-programme-assessors", args=[round_.programme.slug]))
     check()
@@ -144,3 +151,49 @@ def test_paged_lists_and_the_assessors_page_work_by_keyboard_and_are_accessible(
         page.click("button:has-text('Add assessor')")
     assert "There is no staff account" in page.content()
     check()
+
+
+def test_the_monitoring_returns_come_50_a_page_and_keep_their_filter(client, team, officer, monkeypatch):
+    monkeypatch.setattr(views_officer, "PAGE_SIZE", 50)  # the real page size, with more than 50 returns
+    round_ = make_round(team=team)
+    today = timezone.localdate()
+    funded = []
+    for n in range(3):
+        application, _ = in_assessment(round_, officer, f"m{n}@example.org", f"Monitored group {n}")
+        awards.decide(application, officer, "award", "Good.")
+        funded.append(application.award)
+    MonitoringReturn.objects.all().delete()
+    returns = []
+    for n in range(60):  # received, most recent first on the list
+        returns.append(MonitoringReturn(award=funded[n % 3], due_on=today - timedelta(days=200 + n),
+                                        submitted_on=today - timedelta(days=100 + n), people_helped=n, outcomes=["health_wellbeing"]))
+    for n in range(30):  # late: past due and not sent
+        returns.append(MonitoringReturn(award=funded[n % 3], due_on=today - timedelta(days=1 + n)))
+    for n in range(30):  # due: not sent, not yet due
+        returns.append(MonitoringReturn(award=funded[n % 3], due_on=today + timedelta(days=1 + n)))
+    MonitoringReturn.objects.bulk_create(returns)
+
+    def rows(address):
+        html = client.get(address).content.decode()
+        return html, re.findall(r'<td class="govuk-table__cell">(\d{1,2} \w+ \d{4})</td>', html)
+
+    first, first_rows = rows(url("monitoring"))
+    _, second_rows = rows(url("monitoring") + "?page=2")
+    third, third_rows = rows(url("monitoring") + "?page=3")
+    assert [len(first_rows), len(second_rows), len(third_rows)] == [50, 50, 20]
+    assert "Showing 1 to 50 of 120 returns" in first and "Showing 101 to 120 of 120 returns" in third
+    assert 'href="?page=2" rel="next"' in first and 'aria-current="page"' in first
+    # Not sent first, the oldest due date first: the 30 late, then the 30 due; then received, latest first.
+    expected = ([today - timedelta(days=30 - n) for n in range(30)] + [today + timedelta(days=1 + n) for n in range(30)]
+                + [today - timedelta(days=200 + n) for n in range(60)])
+    assert first_rows + second_rows + third_rows == [f"{day:%-d %B %Y}" for day in expected]
+    for html in (first, third):
+        assert "30 late</strong>" in html  # the whole list's count on every page
+    # A filter stays on every page link; a page past the end shows the last page.
+    received, received_rows = rows(url("monitoring") + "?show=received")
+    assert len(received_rows) == 50 and 'href="?show=received&amp;page=2"' in received
+    assert "Showing 1 to 50 of 60 returns" in received
+    _, last_rows = rows(url("monitoring") + "?show=received&page=9")
+    assert len(last_rows) == 10
+    late, late_rows = rows(url("monitoring") + "?show=late")
+    assert len(late_rows) == 30 and "govuk-pagination" not in late and "30 returns" in late
