@@ -50,6 +50,7 @@ from django.utils import timezone
 from shire.core import audit
 
 from . import expressions
+from .questionnaire import number_out_of_range
 from .models import Questionnaire, Response, Workshop, WorkshopVote
 from .services import ConsultationError
 
@@ -574,20 +575,11 @@ class _Question:
             if problems:
                 raise ValueError(f"a ranking must put each of the {len(self.choices)} options once, most preferred first: " + "; ".join(problems) + ".")
             return parts
-        if kind == "integer":
-            digits = _without_thousands(stripped)
-            if _INTEGER.fullmatch(digits):
-                return int(digits)
-            if _DECIMAL.fullmatch(digits) and math.isfinite(float(digits)) and float(digits).is_integer():
-                return int(float(digits))  # 12.0, as spreadsheets sometimes write whole numbers
-            raise ValueError(f"{stripped!r} is not a whole number.")
-        if kind == "decimal":
-            digits = _without_thousands(stripped)
-            if not _DECIMAL.fullmatch(digits):
-                raise ValueError(f"{stripped!r} is not a number.")
-            number = float(digits)
-            if math.isinf(number):
-                raise ValueError(f"{stripped!r} is too large a number.")
+        if kind in ("integer", "decimal"):
+            number = self._number(stripped)
+            problem = number_out_of_range(number)
+            if problem:
+                raise ValueError(f"{stripped!r} is too large: an answer {problem}.")
             return number
         if kind == "date":
             try:
@@ -597,6 +589,18 @@ class _Question:
             except ValueError:
                 raise ValueError(f"{stripped!r} is not a date written as YYYY-MM-DD (for example 2017-03-31).") from None
         raise ValueError(f"questions of type {kind} cannot be imported.")
+
+    def _number(self, stripped):
+        digits = _without_thousands(stripped)
+        if self.type == "integer":
+            if _INTEGER.fullmatch(digits):
+                return int(digits)
+            if _DECIMAL.fullmatch(digits) and math.isfinite(float(digits)) and float(digits).is_integer():
+                return int(float(digits))  # 12.0, as spreadsheets sometimes write whole numbers
+            raise ValueError(f"{stripped!r} is not a whole number.")
+        if not _DECIMAL.fullmatch(digits):
+            raise ValueError(f"{stripped!r} is not a number.")
+        return float(digits)
 
     def choice(self, text):
         """The choice name `text` gives (written in any case), or None."""

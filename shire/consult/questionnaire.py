@@ -27,6 +27,16 @@ from . import expressions
 ANSWERABLE_TYPES = ("select_one", "select_multiple", "rank", "text", "integer", "decimal", "date")
 CHOICE_TYPES = ("select_one", "select_multiple", "rank")
 DATE_PARTS = ("day", "month", "year")
+# The largest number an answer may be (either sign): far beyond any count or sum of money a
+# consultation asks for, and small enough that the report adds up 100,000 answers exactly.
+NUMBER_LIMIT = 10**12
+
+
+def number_out_of_range(number):
+    """The problem with a number too large to be an answer, or None."""
+    if abs(number) > NUMBER_LIMIT:
+        return f"must be between -{NUMBER_LIMIT:,} and {NUMBER_LIMIT:,}"
+    return None
 
 
 # --- walking the definition -----------------------------------------------------------------
@@ -261,6 +271,13 @@ def _is_blank(value):
 
 
 def _number(item, value):
+    number, error = _parse_number(item, value)
+    if error is None and number_out_of_range(number):
+        return None, f"{_quoted(item)} {number_out_of_range(number)}"
+    return number, error
+
+
+def _parse_number(item, value):
     q = _quoted(item)
     whole = item.get("type") == "integer"
     if isinstance(value, bool):

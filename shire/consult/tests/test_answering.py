@@ -363,6 +363,11 @@ def test_unknown_choice_and_bad_numbers_are_refused(client):
     response = client.post(page_url(consultation, 2), {"org_name": "Club", "fte_staff": "lots", "action": "continue"})
     assert "must be a number" in html(response)
     assert 'value="lots"' in html(response)
+    # Numbers the report could not add up are refused, and what was typed is kept.
+    response = client.post(page_url(consultation, 2), {"org_name": "Club", "fte_staff": "99999999999999999999999",
+                                                       "action": "continue"})
+    assert "must be between -1,000,000,000,000 and 1,000,000,000,000" in html(response)
+    assert 'value="99999999999999999999999"' in html(response)
 
 
 def test_sending_without_answering_required_questions_is_refused(client):

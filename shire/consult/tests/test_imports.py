@@ -286,7 +286,10 @@ def test_constraint_without_a_message_quotes_the_rule(tmp_path):
     ("staff", "D", "12.5", "'12.5' is not a whole number."),
     ("staff", "D", "twelve", "'twelve' is not a whole number."),
     ("budget", "I", "£2,500", "'£2,500' is not a number."),
-    ("budget", "I", "1e999", "'1e999' is too large a number."),
+    ("budget", "I", "1e999", "'1e999' is too large: an answer must be between -1,000,000,000,000 and 1,000,000,000,000."),
+    ("budget", "I", "-1e13", "'-1e13' is too large: an answer must be between -1,000,000,000,000 and 1,000,000,000,000."),
+    ("staff", "D", "99999999999999999999999",
+     "'99999999999999999999999' is too large: an answer must be between -1,000,000,000,000 and 1,000,000,000,000."),
     ("started", "J", "01/04/2016", "'01/04/2016' is not a date written as YYYY-MM-DD (for example 2017-03-31)."),
     ("started", "J", "2016-02-30", "'2016-02-30' is not a date written as YYYY-MM-DD (for example 2017-03-31)."),
 ])
