@@ -11,7 +11,9 @@ real, the test holds each decision inside its transaction for a moment just afte
 the awards already made, the exact point where a decision without the lock would read a stale total.
 
 The same lock keeps a budget change in the round's setup page from crossing a decision: lowering
-the budget below what is awarded is checked under it (`test_a_budget_cut_and_a_decision_at_once...`).
+the budget below what is awarded is checked under it (`test_a_budget_cut_and_a_decision_at_once...`),
+and so does correcting a decision to a larger award (`test_a_correction_and_a_decision_at_once...`,
+which fails on PostgreSQL if `amend_decision` reads the round without the lock).
 
 One difference on SQLite: the test database is in memory with a shared cache, where a second
 writer is told "database table is locked" at once instead of waiting, as it does on the real file
@@ -195,3 +197,38 @@ def test_a_budget_cut_and_a_decision_at_once_never_leave_the_awards_over_the_bud
     else:  # the cut went first: the award no longer fits
         assert round_.budget_pence == 200_000 and not Award.objects.exists()
         assert "over its budget" in results[0][1]
+
+
+def test_a_correction_and_a_decision_at_once_cannot_overspend_the_budget(monkeypatch):
+    team = make_team()
+    officer = make_officer("officer", team=team)
+    corrector = make_officer("corrector", team=team)
+    # £10,000: £3,000 of £6,000 awarded in part; a correction to the full £6,000 (£3,000 more) and an
+    # award of £5,000 elsewhere cannot both fit in the £7,000 left.
+    round_ = make_round(team=team, budget_pence=1_000_000, max_request_pence=1_000_000)
+    corrected = _in_assessment(round_, officer, "one@example.org", "Coalville Food Bank")
+    waiting = _in_assessment(round_, officer, "two@example.org", "Melton Men's Shed")
+    Application.objects.filter(pk=corrected.pk).update(amount_requested_pence=600_000)
+    Application.objects.filter(pk=waiting.pk).update(amount_requested_pence=500_000)
+    awards.decide(Application.objects.get(pk=corrected.pk), officer, "part", "Part.", amount_pence=300_000)
+
+    def correct():
+        application = Application.objects.get(pk=corrected.pk)
+        try:
+            if connection.vendor == "sqlite":
+                with connection.execute_wrapper(_busy_timeout):
+                    return ("ok", awards.amend_decision(application, corrector, "award", "Should have been in full.").pk)
+            return ("ok", awards.amend_decision(application, corrector, "award", "Should have been in full.").pk)
+        except awards.BudgetExceeded as error:
+            return ("refused", str(error))
+
+    results = _race(monkeypatch, [correct, (waiting, officer, "award", None)])
+
+    assert sorted(kind for kind, _ in results) == ["ok", "refused"], results
+    assert awards.awarded_pence(round_) <= round_.budget_pence
+    if results[0][0] == "ok":  # the correction went first: £4,000 left, too little for £5,000
+        assert awards.awarded_pence(round_) == 600_000 and "£4,000 is left" in results[1][1]
+        assert not Award.objects.filter(application=waiting).exists()
+    else:  # the decision went first: £2,000 left, too little for £3,000 more
+        assert awards.awarded_pence(round_) == 800_000 and "(£3,000 more)" in results[0][1] and "£2,000 is left" in results[0][1]
+        assert Award.objects.get(application=corrected).amount_pence == 300_000
