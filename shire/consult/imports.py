@@ -67,6 +67,7 @@ ANSWER_TYPES = CHOICE_TYPES + ("text", "integer", "decimal", "date")
 _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DOT_SEGMENT = re.compile(r"(^|/)\.{1,2}(/|$)")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 _CACHE_LIMIT = 20_000  # distinct cell values remembered a column, and expression results
 
@@ -772,6 +773,10 @@ def _check_responses(consultation, definition, rows, problems):
                 add("the response_id is empty; every response needs its own.", row, id_column, RESPONSE_ID)
             elif len(response_id) > RESPONSE_ID_MAX:
                 add(f"the response_id is {len(response_id)} characters long; the most is {RESPONSE_ID_MAX}.", row, id_column, RESPONSE_ID)
+            elif _DOT_SEGMENT.search(response_id):
+                # A browser reads . and .. between slashes in the response's web address as folders.
+                add(f"the response_id {response_id!r} cannot be used: '.' or '..' between slashes would lead its web address "
+                    "elsewhere; change it.", row, id_column, RESPONSE_ID)
             elif response_id in first_row:
                 add(f"the response_id {response_id!r} is repeated (it is first used in row {first_row[response_id]}).", row, id_column, RESPONSE_ID)
             elif response_id in existing:

@@ -301,6 +301,21 @@ def test_value_of_the_wrong_type(consultation, tmp_path, column, letter, text, m
 
 # --- response ids -----------------------------------------------------------------------------
 
+@pytest.mark.parametrize("response_id", [".", "..", "../x", "a/./b", "a/.."])
+def test_a_response_id_a_browser_would_read_as_a_folder_is_refused(consultation, tmp_path, response_id):
+    path = write_csv(tmp_path, [["response_id", "respondent_type"], [response_id, "individual"]])
+    assert refused(consultation, path) == [
+        f"{path}, row 2, column A (response_id): the response_id {response_id!r} cannot be used: '.' or '..' between "
+        "slashes would lead its web address elsewhere; change it."]
+
+
+def test_response_ids_with_slashes_dots_and_other_characters_are_kept(consultation, tmp_path):
+    ids = ["R/1", "R 1", "<b>R</b>", "R?x=1", "%41", "R#1", "é", "v1.2", "...", "a..b/c"]
+    path = write_csv(tmp_path, [["response_id", "respondent_type"], *[[i, "individual"] for i in ids]])
+    assert import_responses(consultation, path) == len(ids)
+    assert sorted(stored(consultation)) == sorted(ids)
+
+
 def test_response_id_repeated_in_the_file(consultation, tmp_path):
     rows = good_rows()
     rows[3][0] = "R-001"
