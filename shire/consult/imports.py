@@ -1034,8 +1034,11 @@ def _check_workshop_row(row, cells, positions, form, problems):
         if column != "votes":
             ok = False
 
+    workshop = " ".join(workshop.split())  # as the workshop page keeps names: one space between words
     if not workshop:
         problem("workshop", "the workshop's name is empty.")
+    elif workshop.lower() == "total":
+        problem("workshop", "a workshop cannot be called 'total', which the report uses for the totals; give it another name.")
     elif len(workshop) > WORKSHOP_NAME_MAX:
         problem("workshop", f"the workshop's name is {len(workshop)} characters long; the most is {WORKSHOP_NAME_MAX}.")
 

@@ -156,6 +156,15 @@ def test_workshop_votes_negative_fractional_formula_unknown_and_repeated(tmp_pat
     assert "votes.xlsx, row 7, column D (option): the votes for services of q10_building_blocks_rank at LECG are given twice" in message
 
 
+def test_a_workshop_called_total_is_refused_and_names_are_spaced_as_the_workshop_page_spaces_them(tmp_path, consultation):
+    message = refused(tmp_path, "import-workshops", "total.csv", b"workshop,question,option,votes\nTotal,q10_building_blocks_rank,hub,1\n")
+    assert "total.csv, row 2, column A (workshop): a workshop cannot be called 'total'" in message
+    path = tmp_path / "spaced.csv"
+    path.write_bytes(b"workshop,question,option,votes\n Staff   workshop ,q10_building_blocks_rank,hub,1\n")
+    call_command("consult", "import-workshops", SLUG, str(path), stdout=StringIO())
+    assert list(Workshop.objects.values_list("name", flat=True)) == ["Staff workshop"]
+
+
 def test_workshop_missing_and_duplicate_columns(tmp_path, consultation):
     message = refused(tmp_path, "import-workshops", "cols.csv", b"workshop,question,option,vote,option\nLECG,q10_building_blocks_rank,hub,1,hub\n")
     assert "cols.csv, row 1, column D (vote): vote is not a column of a workshops file" in message
