@@ -253,6 +253,12 @@ def test_answered_on_the_public_pages_and_reported_in_every_format(tmp_path, nam
     page = officer_client.get(reverse("consult_results:staff", args=[consultation.slug]))
     assert page.status_code == 200
     assert "<b>to</b>" not in page.content.decode()
+    published = officer_client.post(reverse("consult_results:publish", args=[consultation.slug]),
+                                    {"results_summary": "We asked, you said <i>this</i>."})
+    assert published.status_code == 302
+    public = Client().get(reverse("consult_results:public", args=[consultation.slug]))
+    assert public.status_code == 200
+    assert "<i>this</i>" not in public.content.decode() and "Answer " not in public.content.decode()
     first = Response.objects.filter(consultation=consultation).order_by("id").first()
     detail = officer_client.get(reverse("consult_staff:response", args=[consultation.slug, first.response_id]))
     assert detail.status_code == 200 and "<b>to</b>" not in detail.content.decode()
