@@ -17,8 +17,16 @@ Import rules beyond XLSForm's own:
 - names must be unique across the whole form, not just within a group, because answers are
   stored keyed by question name;
 - `required` must be yes or no (Shire does not run required-if expressions);
-- with several languages, the English label (label::English (en)) is used, else the plain
-  `label` column, else the first language.
+- with several languages, the settings' default_language is used, else English
+  (label::English (en)), else the plain `label` column, else the first language; where a row has
+  no text in that language, another language's text is used;
+- `or_other` after a choice list (select_one and select_multiple) is read as pyxform reads it: an
+  "Other" choice named other, and a text question NAME_other asked when it is chosen;
+- ODK's grids become Likert grids: a select_one with the `list-nolabel` appearance, or in a group
+  with `table-list`, is a grid row, and the header row (appearance `label`), which takes no
+  answer, is left out (kept as a note if it has wording);
+- a formula cell saved without its value, a cell with a value under no heading, and question or
+  choice names longer than the database keeps are refused, naming the cell.
 """
 import io
 import os
