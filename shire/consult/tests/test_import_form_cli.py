@@ -78,3 +78,24 @@ def test_file_that_is_not_a_workbook_is_refused(tmp_path):
     with pytest.raises(CommandError, match=r"form\.csv is not an Excel workbook \(\.xlsx\)"):
         call_command("consult", "import-form", str(path), "--slug", "csv-form", stdout=StringIO())
     assert not Consultation.objects.exists()
+
+
+@pytest.mark.parametrize("slug, message", [
+    ("Bad Slug!", "--slug 'Bad Slug!' is not a valid slug"),
+    ("x" * 81, "--slug is 81 characters long; a slug may have at most 80."),
+])
+def test_a_slug_that_cannot_be_a_web_address_is_refused(tmp_path, slug, message):
+    path = write(tmp_path, make_xlsform(VALID_SURVEY, VALID_CHOICES, VALID_SETTINGS))
+    with pytest.raises(CommandError) as error:
+        call_command("consult", "import-form", str(path), "--slug", slug)
+    assert message in str(error.value)
+    assert not Consultation.objects.exists()
+
+
+def test_a_report_without_a_questionnaire_is_refused_in_words(tmp_path):
+    Consultation.objects.create(slug="no-form", title="No form", team=make_team(), summary="",
+                                opens_on="2026-01-01", closes_on="2026-02-01")
+    with pytest.raises(CommandError) as error:
+        call_command("consult", "report", "no-form", "--format", "pdf", "--output", str(tmp_path / "r.pdf"))
+    assert str(error.value) == "No form has no questionnaire yet, so there are no results to report."
+    assert not (tmp_path / "r.pdf").exists()

@@ -3,7 +3,9 @@
 Each sub-command checks its whole input before writing anything, and exits non-zero with a
 message naming the file, row and column when the input is bad.
 """
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_slug
 
 from shire.consult import services
 from shire.consult.models import Consultation
@@ -61,6 +63,7 @@ class Command(BaseCommand):
             raise CommandError(f"{options.get('form')}: the form was not imported.\n{error}") from error
         except services.ConsultationError as error:
             raise CommandError(str(error)) from error
+
         except OSError as error:
             raise CommandError(f"{error.filename}: {error.strerror}.") from error
 
@@ -85,6 +88,13 @@ class Command(BaseCommand):
     def handle_import_form(self, form, slug, team=None, **_):
         from shire.core.models import Team
 
+        limit = Consultation._meta.get_field("slug").max_length
+        try:
+            validate_slug(slug)
+        except ValidationError:
+            raise CommandError(f"--slug {slug!r} is not a valid slug: use only letters, numbers, hyphens and underscores (it is the consultation's web address).") from None
+        if len(slug) > limit:
+            raise CommandError(f"--slug is {len(slug)} characters long; a slug may have at most {limit}.")
         owner = None
         if team:
             owner = Team.objects.filter(slug=team).first()
@@ -109,5 +119,8 @@ class Command(BaseCommand):
     def handle_report(self, slug, format, output, **_):
         from shire.consult import reports
 
-        reports.write_report(self.consultation(slug), format, output)
+        try:
+            reports.write_report(self.consultation(slug), format, output)
+        except reports.ReportError as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(f"Wrote the {format} report for {slug} to {output}.")
