@@ -345,7 +345,9 @@ def _lxml_rows(open_source, shared, dates, timedeltas, epoch):
                            for part in node if part.tag in (_TEXT, _RUN))
         value = cell.findtext(_VALUE)
         if not value:
-            formula = cell.findtext(_FORMULA)
+            # A formula whose result is empty text is saved as text (t="str") with an empty value; one
+            # saved without its value has no value, or an empty one not marked as text (openpyxl's way).
+            formula = cell.findtext(_FORMULA) if kind != "str" or value is None else None
             return Formula("=" + formula) if formula else ""
         if kind is None or kind == "n":
             style = cell.get("s")

@@ -870,3 +870,11 @@ def test_workshops_a_note_is_not_a_question_to_vote_on(consultation, tmp_path):
     assert workshops_refused(consultation, path) == [
         f"{path}, row 2, column B (question): 'intro' is a note, which has no options to vote for."
     ]
+
+
+def test_a_formula_with_an_empty_result_is_an_empty_cell_and_one_without_a_value_is_flagged(tmp_path):
+    sheet = ('<row r="1"><c r="A1" t="inlineStr"><is><t>response_id</t></is></c></row>'
+             '<row r="2"><c r="A2" t="str"><f>IF(1=1,"","x")</f><v></v></c><c r="B2"><f>1+1</f></c></row>')
+    rows = list(imports.read_rows(write_raw_xlsx(tmp_path, sheet)))
+    assert rows == [(1, ["response_id"]), (2, ["", "=1+1"])]
+    assert type(rows[1][1][0]) is str and type(rows[1][1][1]) is imports.Formula
