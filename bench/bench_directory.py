@@ -73,6 +73,7 @@ def generate(services_count, seed=SEED):
     from django.db import transaction
 
     from shire.core.models import District, Parish
+    from shire.directory.list_rows import refresh
     from shire.directory.models import (
         Accessibility, Contact, CostOption, Location, Organization, Phone, Schedule, Service, ServiceAtLocation,
         ServiceAttribute, Taxonomy, TaxonomyTerm, search_text_of,
@@ -139,6 +140,7 @@ def generate(services_count, seed=SEED):
             chosen_terms = rng.sample(terms, rng.choice([1, 2, 3]))
             service.search_text = search_text_of(name, "", description, organization.name, "",
                                                  *[t.name for t in chosen_terms], *[p.city for p in places])
+            service.name_key = search_text_of(name)
             services.append(service)
             for place in places:
                 pairings.append(ServiceAtLocation(id=ids(), service=service, location=place))
@@ -155,6 +157,8 @@ def generate(services_count, seed=SEED):
         for model, rows in ((Service, services), (ServiceAtLocation, pairings), (ServiceAttribute, attributes),
                             (Schedule, schedules), (CostOption, costs), (Contact, contacts), (Phone, phones)):
             model.objects.bulk_create(rows, batch_size=2000)
+        # What the directory's own writes keep beside each service (bulk_create sends no save signal).
+        refresh([service.pk for service in services])
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -450,8 +454,12 @@ def main(argv=None):
     parser.add_argument("--time-limit", type=float, default=120, help="seconds at most a page")
     parser.add_argument("--modes", default="cached,uncached",
                         help="pages and answers with the shared cache, without it, or both (default)")
+    parser.add_argument("--pages", default="",
+                        help="only the pages whose names or paths hold one of these words (comma-separated)")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args(argv)
+    if args.pages and args.write_docs:
+        parser.error("--write-docs records every page: leave out --pages")
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL server (and a role that may create databases).")
@@ -492,6 +500,8 @@ def main(argv=None):
                                   workdir / f"gunicorn-{mode}.log")
             try:
                 for name, paths in page_urls(args.services).items():
+                    if args.pages and not any(word in name or word in paths[0] for word in args.pages.split(",")):
+                        continue
                     label = f"{name} ({mode})"
                     hammer(port, paths, args.clients, max(40, args.clients * 4), 30)  # warm every worker
                     alone, _, _ = hammer(port, paths, 1, 40, 30)  # one client: the time a request takes, no queue

@@ -41,7 +41,7 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from rfc3339_validator import validate_rfc3339
 
-from . import api_data, services
+from . import api_data, list_rows, services
 from .models import Location, Service, ServiceAttribute, TaxonomyTerm
 
 VERSION = "HSDS-UK-3.0"
@@ -195,11 +195,12 @@ def search_words_param(request):
 PAGING_PARAMETERS = {"page", "per_page", "format", "full"}
 
 
-def paginate(request, queryset, build, *, default_per_page=DEFAULT_PER_PAGE, fetch=None):
+def paginate(request, queryset, build=None, *, default_per_page=DEFAULT_PER_PAGE, fetch=None, kept=None):
     """The ORUK page object for `queryset`, with `build(row)` for each row of the page asked for.
 
     `fetch(ids)`, if given, reads the page's rows ({id: row}) instead of `queryset` (a list page
-    reads plain values: api_data.Row)."""
+    reads plain values: api_data.Row). `kept` names list rows whose JSON is kept as text
+    (list_rows.api_json): the page joins those texts, and neither reads the rows nor builds them."""
     format_param(request)
     page = int_param(request, "page", 1, 1, 10**9)
     per_page = int_param(request, "per_page", default_per_page, 1, MAX_PER_PAGE if default_per_page <= MAX_PER_PAGE else None)
@@ -217,9 +218,10 @@ def paginate(request, queryset, build, *, default_per_page=DEFAULT_PER_PAGE, fet
     total_pages = math.ceil(total / per_page) if total else 0
     rows = []
     if ids:
-        by_id = fetch(ids) if fetch else {row.pk: row for row in queryset.filter(pk__in=ids)}
+        by_id = (list_rows.api_json(kept, ids) if kept else fetch(ids) if fetch
+                 else {row.pk: row for row in queryset.filter(pk__in=ids)})
         rows = [by_id[pk] for pk in ids if pk in by_id]
-    return json_response({
+    head = {
         "total_items": total,
         "total_pages": total_pages,
         "page_number": page,
@@ -227,8 +229,12 @@ def paginate(request, queryset, build, *, default_per_page=DEFAULT_PER_PAGE, fet
         "first_page": page == 1,
         "last_page": page >= total_pages,
         "empty": not rows,
-        "contents": [build(row) for row in rows],
-    })
+    }
+    if kept:
+        # The same text json_response would write, with the kept rows as they are.
+        text = api_data.dumps(head)[:-1] + ',"contents":[' + ",".join(rows) + "]}"
+        return HttpResponse(text, content_type="application/json")
+    return json_response({**head, "contents": [build(row) for row in rows]})
 
 
 def _get(queryset, pk):
@@ -294,8 +300,9 @@ def service_list(request):
     if minimal:
         rows = Service.objects.filter(pk__in=rows.values("pk")).only("id", "name", "status", "updated_at")
         return paginate(request, rows.order_by("id"), api_data.minimal_service_json, default_per_page=10**9)
-    return paginate(request, rows.order_by("id"), lambda service: api_data.service_json(service, full=full),
-                    fetch=None if full else api_data.service_rows)
+    if full:
+        return paginate(request, rows.order_by("id"), lambda service: api_data.service_json(service, full=True))
+    return paginate(request, rows.order_by("id"), kept="services")
 
 
 @api_view
@@ -317,8 +324,9 @@ def service_at_location_list(request):
         rows = rows.filter(Q(service__updated_at__gte=after) | Q(location__updated_at__gte=after))
     if (postcode := _one(request, "postcode")) is not None:
         rows = rows.filter(location__in=locations_with_postcode(postcode))
-    return paginate(request, rows.order_by("id"), lambda row: api_data.service_at_location_json(row, full=full),
-                    fetch=None if full else api_data.service_at_location_rows)
+    if full:
+        return paginate(request, rows.order_by("id"), lambda row: api_data.service_at_location_json(row, full=True))
+    return paginate(request, rows.order_by("id"), kept="service_at_locations")
 
 
 def locations_with_postcode(postcode):

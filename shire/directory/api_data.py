@@ -15,10 +15,12 @@ What is left out, always:
 Fields beyond the ORUK profile (alternate_name, phones, eligibility_description...) use HSDS 3.0's
 names and types; the ORUK schemas allow additional properties.
 """
+import json
 import uuid
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 
 from . import hsds_fields
@@ -413,3 +415,8 @@ def minimal_service_json(service):
     """`minimal=true`: the id and last_modified, with the name and status the ORUK schema requires."""
     return {"id": uid(service.pk), "name": service.name, "status": service.status,
             "last_modified": iso_datetime(service.updated_at)}
+
+
+def dumps(data):
+    """JSON text as the API sends it (api.json_response)."""
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))

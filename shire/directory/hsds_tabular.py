@@ -69,7 +69,7 @@ from django.utils.text import slugify
 from shire.core import audit
 from shire.core.models import District, Parish
 
-from . import services
+from . import list_rows, services
 from .hsds_fields import address_complete, address_values, values
 from .models import (
     Accessibility,
@@ -1154,7 +1154,7 @@ def import_package(source, actor=None):
 
 # Fields an import never changes on records Shire already has (`private`: a private contact stays
 # private, and so out of every export and the API, whatever a package says of it).
-KEEP_ON_UPDATE = {"search_text", "created_at", "stale_reminder_sent_on", "private", "managers"}
+KEEP_ON_UPDATE = {"search_text", "name_key", "created_at", "stale_reminder_sent_on", "private", "managers"}
 
 
 @transaction.atomic
@@ -1200,6 +1200,13 @@ def write_records(records, warnings, actor=None):
     if service_times:
         timed = [Service(pk=pk, updated_at=when) for pk, when in service_times.items()]
         Service.objects.bulk_update(timed, ["updated_at"], batch_size=1000)
+    if changed_models & LISTED_MODELS:
+        # The kept list rows of every service the package names, or whose organisation or place it names.
+        written = {model: [instance.pk for instance in instances] for model, instances in records}
+        list_rows.refresh(list_rows.services_of(
+            organizations=written.get(Organization, ()), locations=written.get(Location, ()),
+            services={*written.get(Service, ()), *ServiceAtLocation.objects.filter(
+                pk__in=written.get(ServiceAtLocation, ())).values_list("service_id", flat=True)}))
     # Bulk writes send no save signals: say that the directory changed, for the pages' caches.
     transaction.on_commit(services.directory_changed)
     audit.record(actor, "directory.hsds_import", PACKAGE, counts={k: list(v) for k, v in result.counts.items()})
@@ -1208,6 +1215,8 @@ def write_records(records, warnings, actor=None):
 
 # What a service's search text is made of (services.refresh_search_text).
 SEARCHED_MODELS = {Service, Organization, ServiceAttribute, ServiceAtLocation, Location, TaxonomyTerm}
+# What the lists' kept rows are made of (list_rows.refresh).
+LISTED_MODELS = {Service, Organization, ServiceAtLocation, Location}
 
 
 def _changed(model, instances, names):

@@ -115,6 +115,9 @@ class Organization(models.Model):
         indexes = [
             models.Index(fields=["kind", "name"]),
             models.Index(fields=["last_checked_on"]),
+            # A word search lists the first few organisations with the words by name: read in this
+            # order, it stops at the sixth, where the trigram index found them all to sort them.
+            models.Index(fields=["name", "id"], name="directory_organization_named"),
         ]
 
     def __str__(self):
@@ -381,6 +384,9 @@ class Service(models.Model):
     # Lower-cased service name and description with its organisation's names and its terms, kept up
     # to date by services.refresh_search_text: word search reads one column of one table.
     search_text = models.TextField(blank=True, editable=False)
+    # The name alone, folded as search_text is: a word search puts the services with its first word
+    # in their own name first by this, where UPPER(name) LIKE made PostgreSQL fold every match's name.
+    name_key = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -404,8 +410,9 @@ class Service(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_text = self.build_search_text()
+        self.name_key = search_text_of(self.name)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text", "name_key"}
         super().save(*args, **kwargs)
 
     def build_search_text(self, terms=None, towns=None):
@@ -464,6 +471,28 @@ class ServiceAtLocation(models.Model):
 
     def __str__(self):
         return f"{self.service} at {self.location}"
+
+
+class ServiceListRow(models.Model):
+    """What the directory's lists show of a service, made when it (or its organisation or places)
+    changes, by list_rows.refresh: a page of a list joins these rather than making each row. A table
+    of its own, so that searches reading the services' rows do not read these too."""
+
+    service = models.OneToOneField(Service, primary_key=True, on_delete=models.CASCADE, related_name="list_row")
+    # As the API's list of services gives it (api_data.service_json), as JSON text.
+    json = models.TextField()
+    # Its item in the search results (an <li>) and its point on the results map, escaped HTML
+    # (search_html.result_rows).
+    result_html = models.TextField()
+    map_point = models.TextField(blank=True)
+
+
+class ServiceAtLocationListRow(models.Model):
+    """A service at a location as the API's list of them gives it, as JSON text (see ServiceListRow)."""
+
+    service_at_location = models.OneToOneField(ServiceAtLocation, primary_key=True, on_delete=models.CASCADE,
+                                               related_name="list_row")
+    json = models.TextField()
 
 
 class CostOption(models.Model):

@@ -45,6 +45,7 @@ from .models import (
     ServiceAtLocation,
     ServiceAttribute,
     TaxonomyTerm,
+    search_text_of,
     stale_cutoff,
 )
 
@@ -204,7 +205,7 @@ def search_services(search):
     if search.words:
         # Services whose own name has the first word come first.
         services = services.annotate(name_match=models.Case(
-            models.When(name__icontains=search.words[0], then=0), default=1, output_field=models.IntegerField()))
+            models.When(name_key__contains=search.words[0], then=0), default=1, output_field=models.IntegerField()))
         order = ["name_match", *order]
     return services.select_related("organization").order_by(*order)
 
@@ -214,7 +215,7 @@ RESULT_FIELDS = ("id", "name", "description", "status", "cost", "minimum_age", "
                  "organization__id", "organization__name")
 
 
-def search_page(search, number, per_page, version=None):
+def search_page(search, number, per_page, version=None, fetch=None):
     """One page of search_services(search) as a Django Page, in two or three small queries.
 
     The page's ids, then the count of everything found (both from narrow rows: an index on
@@ -222,7 +223,8 @@ def search_page(search, number, per_page, version=None):
     last, and needs no count; a search by words counts in the query of the ids; an empty search's
     count is kept for the directory version, `version`), then the page's services with their
     organisations. `number` is what was asked for (text is fine): past the last page gives
-    the last page, anything that is not a page number the first.
+    the last page, anything that is not a page number the first. `fetch(ids)` ({id: row}) reads the
+    page's rows in place of the services and their organisations (the search page: list_rows).
     """
     try:
         number = max(1, int(str(number)))
@@ -249,8 +251,12 @@ def search_page(search, number, per_page, version=None):
         if not ids and total:  # past the last page: the last page
             number = (total + per_page - 1) // per_page
             ids = list(found.values_list("pk", flat=True)[(number - 1) * per_page:number * per_page])
-    by_id = Service.objects.filter(pk__in=ids).select_related("organization").only(
-        *RESULT_FIELDS).in_bulk() if ids else {}
+    if not ids:
+        by_id = {}
+    elif fetch is not None:
+        by_id = fetch(ids)
+    else:
+        by_id = Service.objects.filter(pk__in=ids).select_related("organization").only(*RESULT_FIELDS).in_bulk()
     paginator = Paginator([], per_page)
     paginator.__dict__["count"] = total  # Paginator.count is a cached property
     return Page([by_id[pk] for pk in ids if pk in by_id], number, paginator)
@@ -678,11 +684,15 @@ def _affected_services(obj):
 
 
 def _refresh_services(service_ids):
-    refresh_search_text(Service.objects.filter(pk__in=list(service_ids)))
+    from . import list_rows
+
+    service_ids = list(service_ids)
+    refresh_search_text(Service.objects.filter(pk__in=service_ids))
+    list_rows.refresh(service_ids)
 
 
 def refresh_search_text(services):
-    """Recompute the stored search text of `services` (a queryset), saving only what changed."""
+    """Recompute the stored search text (and name key) of `services` (a queryset), saving only what changed."""
     changed = []
     services = services.select_related("organization").prefetch_related(
         "taxonomy_terms", "service_at_locations__location")
@@ -690,10 +700,11 @@ def refresh_search_text(services):
         text = service.build_search_text(
             terms=[term.name for term in service.taxonomy_terms.all()],
             towns=[row.location.city for row in service.service_at_locations.all()])
-        if text != service.search_text:
-            service.search_text = text
+        name_key = search_text_of(service.name)
+        if text != service.search_text or name_key != service.name_key:
+            service.search_text, service.name_key = text, name_key
             changed.append(service)
-    Service.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    Service.objects.bulk_update(changed, ["search_text", "name_key"], batch_size=500)
     if changed:
         directory_changed()
     return len(changed)
@@ -763,6 +774,9 @@ def confirm_checked(user, organization, today=None):
     organization.services.update(last_checked_on=today)
     organization.locations.update(last_checked_on=today)
     organization.last_checked_on, organization.stale_reminder_sent_on = today, None
+    from . import list_rows
+
+    list_rows.refresh(list_rows.services_of(organizations=[organization.pk]))  # their assured_date
     directory_changed()
     return ChangeRecord.objects.create(
         organization=organization, target_type="organization", target_id=organization.pk,

@@ -8,8 +8,6 @@ refused with 403). Officers only: /directory/staff/..., wrapped in officer_requi
 Private contacts and phone numbers are read only through `.public()` on public pages.
 """
 import hashlib
-import uuid
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,12 +20,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from shire.core.models import District
 from shire.core.permissions import officer_required
 
-from . import forms, services
+from . import forms, list_rows, search_html, services
 from .models import (
     Contact,
     ErrorReport,
@@ -72,27 +71,28 @@ def search(request):
         html = cache.get(key)
         if html is not None:
             return HttpResponse(html)
-    form = forms.SearchForm(request.GET or None, options=services.search_options(version))
+    options = services.search_options(version)
+    form = forms.SearchForm(request.GET or None, options=options)
     query = form.search() if request.GET else services.Search()
-    results = services.search_page(query, request.GET.get("page"), RESULTS_PER_PAGE, version)
+    results = services.search_page(query, request.GET.get("page"), RESULTS_PER_PAGE, version,
+                                   fetch=list_rows.search_results)
     page_services = list(results.object_list)
-    _attach_places(page_services)
-    numbers = {service.pk: number for number, service in enumerate(page_services, results.start_index())}
-    points = []
-    for service, latitude, longitude in services.points_for_map(page_services):
-        x, y = services.map_position(latitude, longitude)
-        # As text: the template prints them as they are (a number would go through localisation).
-        points.append({"service": service, "x": str(x), "y": str(y), "number": str(numbers[service.pk])})
+    organizations = list(services.search_organizations(query))
+    # What was typed, without the control characters the form drops, to show back.
+    shown_query = (getattr(form, "cleaned_data", None) or {}).get("q") or forms.clean_text(request.GET.get("q", ""))
     response = render(request, "directory/search.html", {
         "form": form,
+        "form_html": search_html.form_html(form, shown_query, bool(request.GET), options),
         "query": query,
-        # What was typed, without the control characters the form drops, to show back.
-        "shown_query": (getattr(form, "cleaned_data", None) or {}).get("q") or forms.clean_text(request.GET.get("q", "")),
+        "shown_query": shown_query,
         "searched": bool(request.GET),
         "results": results,
         "page_services": page_services,
-        "organizations": list(services.search_organizations(query)),
-        "points": points,
+        "result_items": mark_safe("".join(result.result_html for result in page_services)),
+        "organizations": organizations,
+        "organization_items": search_html.organization_items(organizations),
+        "map_points": search_html.map_points((number, result.map_point) for number, result in
+                                             enumerate(page_services, results.start_index()) if result.map_point),
         "errors": form.error_links if request.GET and form.errors else [],
     })
     if key is not None and response.status_code == 200:
@@ -116,32 +116,6 @@ def _page_cache_key(request, version):
 
 def page_cache_seconds():
     return services.cache_seconds("DIRECTORY_PAGE_CACHE_SECONDS", "SHIRE_PAGE_CACHE_SECONDS", 300)
-
-
-def _attach_places(page_services):
-    """Give each service on the page `places`, its locations (for the map), with one query, and
-    what its row in the list shows, ready to print: `page_url`, `where`, `summary`, `cost_text`
-    and `ages_text`."""
-    places = {}
-    rows = ServiceAtLocation.objects.filter(service__in=page_services).order_by("location__name", "location_id").values_list(
-        "service_id", "location__name", "location__city", "location__latitude", "location__longitude",
-    ) if page_services else []
-    for service_id, name, city, latitude, longitude in rows:
-        # Plain values, not model objects: the list shows the town or name, the map the position.
-        places.setdefault(service_id, []).append(SimpleNamespace(name=name, city=city, latitude=latitude,
-                                                                 longitude=longitude))
-    # One reverse() for the page, not one a result.
-    pattern = reverse("directory:service", args=[_ANY_ID])
-    for service in page_services:
-        service.places = places.get(service.pk, [])
-        service.page_url = pattern.replace(str(_ANY_ID), str(service.pk))
-        service.where = services.places_text(service.places)
-        service.summary = services.result_summary(service.description)
-        service.cost_text = service.get_cost_display() if service.cost else ""
-        service.ages_text = service.ages_label()
-
-
-_ANY_ID = uuid.UUID(int=0)
 
 
 @require_safe

@@ -2,7 +2,6 @@
 from html import escape
 
 from django import forms, template
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from shire.directory import services
@@ -20,18 +19,6 @@ def schedule_text(schedule):
 @register.filter
 def ages(service):
     return service.ages_label()
-
-
-@register.simple_tag
-def map_points(points):
-    """The search map's numbered circles, one <g> a point (the view's `points`), escaped.
-
-    Made here rather than by a loop in _map.html: twenty points cost some 160 template nodes, half a
-    millisecond of every search page."""
-    return format_html_join(
-        "\n", '<g><title>{}. {}</title><circle class="shire-map__point" cx="{}" cy="{}" r="10"></circle>'
-        '<text class="shire-map__number" x="{}" y="{}" dy="4" text-anchor="middle">{}</text></g>',
-        ((p["number"], p["service"].name, p["x"], p["y"], p["x"], p["y"], p["number"]) for p in points))
 
 
 @register.filter
@@ -69,8 +56,7 @@ def select_options(bound):
     and kept, with the search form's KeptChoices or else keyed by the choices themselves, and the
     chosen value marked in a copy.
     """
-    value = bound.value()
-    chosen = [str(item) for item in (value if isinstance(value, (list, tuple)) else [value]) if item is not None]
+    chosen = chosen_values(bound)
     choices = bound.field.choices
     if isinstance(bound.field, forms.ModelChoiceField):
         return mark_safe(_options_html(choices, chosen))
@@ -85,10 +71,21 @@ def select_options(bound):
             if len(_OPTIONS_HTML) > 50:
                 _OPTIONS_HTML.clear()
             options = _OPTIONS_HTML[key] = _options_html(choices, [])
+    return mark_safe(mark_chosen(options, chosen))
+
+
+def chosen_values(bound):
+    """The values chosen in a bound select, as text."""
+    value = bound.value()
+    return [str(item) for item in (value if isinstance(value, (list, tuple)) else [value]) if item is not None]
+
+
+def mark_chosen(options, chosen):
+    """`options` (HTML made with nothing chosen) with the options whose values are in `chosen` selected."""
     for item in chosen:
         marker = f'<option value="{escape(item)}">'
         options = options.replace(marker, marker[:-1] + " selected>", 1)
-    return mark_safe(options)
+    return options
 
 
 def _options_html(choices, chosen):

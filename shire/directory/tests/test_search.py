@@ -149,8 +149,9 @@ def test_the_map_plots_only_places_inside_the_county(client, directory):
     far = factories.location(organization, "London office", city="London", latitude="51.5", longitude="-0.12")
     factories.service(organization, "Food bank outreach", locations=[far])
     response = client.get("/directory/", {"q": "food"})
-    plotted = [point["service"].name for point in response.context["points"]]
-    assert plotted == ["Food bank"]
+    assert [s.name for s in response.context["page_services"]] == ["Food bank", "Food bank outreach"]
+    assert response.text.count('<circle class="shire-map__point"') == 1
+    assert "<title>1. Food bank</title>" in response.text and "outreach</title>" not in response.text
     assert '<svg class="shire-map"' in response.text and 'role="img"' in response.text
     x, y = services.map_position(52.762, -0.953)
     assert 0 <= x <= 600 and 0 <= y <= 400
@@ -313,3 +314,54 @@ def test_each_point_on_the_map_carries_its_result_number_and_escaped_name(client
             f'cy="{y}" r="10"></circle>') in text
     assert f'<text class="shire-map__number" x="{x}" y="{y}" dy="4" text-anchor="middle">1</text></g>' in text
     assert "<b>Bowls</b>" not in text
+
+
+@pytest.mark.parametrize("query", [
+    {},
+    {"page": "2"},
+    {"q": "food"},
+    {"q": 'x"><script>alert(1)</script>', "category": "food", "need": "older-people", "age": "67", "district": "blaby",
+     "parish": "desford", "free": "on", "access": ["step_free", "hearing_loop"]},
+    {"category": "", "district": "", "age": "", "access": ["changing_places"]},
+])
+def test_the_kept_search_form_is_the_template_form_with_what_was_asked(rf, directory, query):
+    """search_html marks what was asked in the form made once a version; the template makes the same form in full."""
+    from django.template.loader import render_to_string
+
+    from shire.directory import forms, search_html
+
+    options = services.search_options()
+    form = forms.SearchForm(rf.get("/directory/", query).GET or None, options=options)
+    form.search()
+    assert not form.errors
+    shown = form.cleaned_data.get("q", "") if form.is_bound else ""
+    kept = search_html.form_html(form, shown, bool(query), options)
+    assert kept == render_to_string(search_html.FORM_TEMPLATE, {"form": form, "shown_query": shown,
+                                                               "searched": bool(query)})
+    if "free" in query:
+        assert 'value="x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in kept
+        assert '<option value="blaby" selected>' in kept and '<option value="desford" selected>' in kept
+        assert 'value="on" checked' in kept and 'value="hearing_loop" checked' in kept
+        assert 'value="step_free" checked' in kept and 'value="large_print" checked' not in kept
+        assert 'name="age" type="text" inputmode="numeric" value="67"' in kept
+
+
+def test_a_form_with_an_error_shows_the_message_beside_its_field(client, directory):
+    text = client.get("/directory/", {"age": "<b>old</b>", "q": "food"}).text
+    assert "govuk-form-group--error" in text and "Enter an age in years, like 8 or 67" in text
+    assert 'value="&lt;b&gt;old&lt;/b&gt;"' in text and "<b>old</b>" not in text
+    assert 'name="q" type="search" value="food"' in text
+
+
+def test_result_rows_escape_every_value(client, directory):
+    centre = Organization.objects.get(name="Asfordby Community Centre")
+    centre.name = "Centre <b>&</b>"
+    centre.save()
+    factories.service(centre, '<img src=x onerror="alert(1)">', description="<script>alert(2)</script> & more",
+                      status="temporarily closed")
+    text = client.get("/directory/", {"q": "img"}).text
+    assert "<img src=x" not in text and "<script>alert(2)" not in text and "<b>&</b>" not in text
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in text
+    assert "&lt;script&gt;alert(2)&lt;/script&gt; &amp; more" in text
+    assert "Centre &lt;b&gt;&amp;&lt;/b&gt;" in text
+    assert "Temporarily closed</strong>" in text
