@@ -3,7 +3,8 @@
 Anyone can read the list of rounds and a round's page. Everything else is for signed-in
 community members (`applicant_required`): anonymous people are sent to the grants sign-in page,
 staff accounts are refused (403), and a member sees only the applications of their own
-organisations: anyone else's answer 404, as if they did not exist.
+organisations: anyone else's answer 404, as if they did not exist. Within an organisation, only its
+lead contacts remove members and cancel invitations; its other members get 403 on those pages.
 """
 from functools import wraps
 

@@ -16,6 +16,8 @@ Who may use them
 * An application on which the officer has declared a conflict of interest answers 403 on every
   page and is left out of every list (assessment.visible_to).
 * Only an assessor assigned to an application scores it; other officers of the team get 403.
+* Deciding and correcting a decision are for the programme's grants officers without a conflict on
+  the application; assessors from outside the team get 403.
 * The monitoring return form and the printable decision letter also open to members of the
   funded organisation (anonymous people are sent to the grants sign-in; anyone else gets 404).
 """
