@@ -375,8 +375,11 @@ def markdown(info, counts, results, meta):
               "pages a page type, so after the first round most answers come from the cache. *(uncached)*: "
               "`SHIRE_PAGE_CACHE_SECONDS=0 SHIRE_API_CACHE_SECONDS=0`, every answer built from the database, as for "
               "searches that are all different, or a harvester reading every page once. What each process keeps in "
-              "memory for the directory's version stays on in both (the search form's choices, the totals of the "
-              "unfiltered lists): it is not an answer, and production keeps it too.",
+              "memory for the directory's version stays on in both (the search form's choices and its HTML, the totals of the "
+              "unfiltered lists): it is not an answer, and production keeps it too. Both read the rows the directory "
+              "keeps for each service's lists (list_rows: its API JSON, its search result and map point, made when "
+              "a service, organisation or place is saved): they are stored data, kept current by every write, not "
+              "answers kept for a time.",
               "- *CPU a request*: CPU time (user and system, from /proc) over the 20-client run divided by the requests "
               "answered: *server* is gunicorn's processes, *PostgreSQL* the database server's, *clients* the load "
               "generator's own (this process). With 2 cores, the throughput can be at most 2,000 ms divided by their sum; "
