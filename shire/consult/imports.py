@@ -50,7 +50,7 @@ from django.utils import timezone
 from shire.core import audit
 
 from . import expressions
-from .questionnaire import number_out_of_range
+from .questionnaire import number_out_of_range, without_thousands
 from .models import Questionnaire, Response, Workshop, WorkshopVote
 from .services import ConsultationError
 
@@ -68,7 +68,6 @@ _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DOT_SEGMENT = re.compile(r"(^|/)\.{1,2}(/|$)")
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 _CACHE_LIMIT = 20_000  # distinct cell values remembered a column, and expression results
 
 
@@ -487,11 +486,6 @@ def _required(value, make_rule):
     return make_rule(text)
 
 
-def _without_thousands(text):
-    """1,250.5 -> 1250.5; commas anywhere else are left for the number check to refuse."""
-    return text.replace(",", "") if _THOUSANDS.fullmatch(text) else text
-
-
 class _Question:
     """One question of the form, with everything the row loop needs worked out once."""
 
@@ -594,7 +588,7 @@ class _Question:
         raise ValueError(f"questions of type {kind} cannot be imported.")
 
     def _number(self, stripped):
-        digits = _without_thousands(stripped)
+        digits = without_thousands(stripped)
         if self.type == "integer":
             if _INTEGER.fullmatch(digits):
                 return int(digits)

@@ -32,6 +32,15 @@ DATE_PARTS = ("day", "month", "year")
 NUMBER_LIMIT = 10**12
 
 
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def without_thousands(text):
+    """1,250.5 -> 1250.5; a comma anywhere else (2,5 written for two and a half) is left for the
+    number check to refuse, rather than read as 25."""
+    return text.replace(",", "") if _THOUSANDS.fullmatch(text) else text
+
+
 def number_out_of_range(number):
     """The problem with a number too large to be an answer, or None."""
     if abs(number) > NUMBER_LIMIT:
@@ -290,7 +299,7 @@ def _parse_number(item, value):
         if whole:
             return (int(value), None) if value.is_integer() else (None, f"{q} must be a whole number")
         return value, None
-    text = str(value).strip().replace(",", "")
+    text = without_thousands(str(value).strip())
     try:
         number = Decimal(text)
     except InvalidOperation:

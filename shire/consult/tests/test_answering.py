@@ -368,6 +368,11 @@ def test_unknown_choice_and_bad_numbers_are_refused(client):
                                                        "action": "continue"})
     assert "must be between -1,000,000,000,000 and 1,000,000,000,000" in html(response)
     assert 'value="99999999999999999999999"' in html(response)
+    # A comma only ever separates thousands: 1,5 is not read as 15.
+    response = client.post(page_url(consultation, 2), {"org_name": "Club", "fte_staff": "1,5", "action": "continue"})
+    assert "must be a number" in html(response)
+    response = client.post(page_url(consultation, 2), {"org_name": "Club", "fte_staff": "1,500", "action": "continue"})
+    assert response.status_code == 302
 
 
 def test_sending_without_answering_required_questions_is_refused(client):
