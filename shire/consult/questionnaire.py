@@ -321,11 +321,11 @@ def _date_from_parts(item, parts):
     if missing:
         return None, f"The date for {q} must include a {' and '.join(missing)}"
     day, month, year = (str(parts[p]).strip() for p in DATE_PARTS)
-    if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+    if not (day.isdecimal() and month.isdecimal() and year.isdecimal()) or len(year) != 4:
         return None, f"The date for {q} must be a real date, with a 4-digit year"
     try:
         return date(int(year), int(month), int(day)).isoformat(), None
-    except ValueError:
+    except (ValueError, OverflowError):  # a day of 99999999999 overflows date()
         return None, f"The date for {q} must be a real date"
 
 
@@ -400,7 +400,7 @@ def _coerce_rank(item, value):
         unplaced = [labels[c] for c in known if not positions[c]]
         if unplaced:
             return None, f"Give every option a position for {q}; {_and_list(unplaced)} {'has' if len(unplaced) == 1 else 'have'} none"
-        if any(not p.isdigit() or not 1 <= int(p) <= n for p in positions.values()):
+        if any(not p.isdecimal() or not 1 <= int(p) <= n for p in positions.values()):
             return None, f"Positions for {q} must be numbers from 1 to {n}"
         by_position = {}
         for c in known:

@@ -195,6 +195,24 @@ def test_rank_without_javascript_refuses_duplicate_positions(client):
     assert "shire/rank.js" in page
 
 
+def test_odd_digits_in_a_ranking_or_a_date_are_refused_not_a_server_error(client):
+    consultation = make_consultation()
+    answer_pages(client, consultation, {1: INDIVIDUAL_PAGES[1], 3: INDIVIDUAL_PAGES[3]})
+    response = client.post(page_url(consultation, 4), {
+        "investment_order-position-priorities": "\u00b2", "investment_order-position-engage": "1",
+        "investment_order-position-funding": "3", "action": "continue",
+    })
+    assert response.status_code == 200 and "There is a problem" in html(response)
+    answer_pages(client, consultation, {4: INDIVIDUAL_PAGES[4]})
+    response = client.post(page_url(consultation, 5), {
+        "preferred_methods": ["email"], "started_volunteering-day": "99999999999999",
+        "started_volunteering-month": "2", "started_volunteering-year": "2016", "action": "continue",
+    })
+    assert response.status_code == 200
+    assert "The date for “When did you start volunteering?” must be a real date" in html(response)
+    assert 'value="99999999999999"' in html(response)
+
+
 def test_likert_questions_render_as_one_labelled_grid(client):
     consultation = make_consultation()
     answer_pages(client, consultation, {1: INDIVIDUAL_PAGES[1]})
