@@ -240,6 +240,10 @@ def test_answered_on_the_public_pages_and_reported_in_every_format(tmp_path, nam
         if counts:
             assert figures["counts"] == counts, question
 
+    if name == "parish_survey":  # ODK's two grid layouts are the report's agreement grids
+        grids = [sorted(grid["questions"]) for grid in reports.build_report(consultation)["grids"]]
+        assert grids == [["friendly", "safe", "transport"], ["spend_parks", "spend_roads"]]
+
     for fmt, start in (("html", b"<!DOCTYPE html>"), ("pdf", b"%PDF"), ("docx", b"PK"), ("xlsx", b"PK"), ("csv", None)):
         path = tmp_path / f"report.{fmt}"
         call_command("consult", "report", consultation.slug, "--format", fmt, "--output", str(path))
