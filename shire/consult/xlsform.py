@@ -16,7 +16,7 @@ Import rules beyond XLSForm's own:
   (named after the inner group) and its `relevant` is and-ed into each of its items' `relevant`;
 - names must be unique across the whole form, not just within a group, because answers are
   stored keyed by question name;
-- `required` must be yes or no (Shire does not run required-if expressions);
+- `required` is yes or no, or an expression over other answers (required only when it is true);
 - with several languages, the settings' default_language is used, else English
   (label::English (en)), else the plain `label` column, else the first language; where a row has
   no text in that language, another language's text is used;
@@ -512,10 +512,10 @@ class _Reader:
             required = False
             if required_text.lower() in _YES:
                 required = True
-            elif required_text.lower() not in _NO:
-                self.problem("survey", row, heading("required"), f"required must be yes or no, not '{required_text}' (Shire does not support conditional required).")
-            if kind == "note":
-                required = False
+            elif required_text.lower() not in _NO and kind != "note":
+                # Required only for some respondents: an expression over other answers, run as routing is.
+                required = required_text
+                expressions.append((row, heading("required"), "required", required_text))
             item = self.item(
                 name, kind, label, hint, required,
                 _in_language(cells, required_message_key, languages["required_message"]) or None,

@@ -365,11 +365,22 @@ def test_missing_label():
     assert "The question 'a' has no label" in problem["message"]
 
 
-def test_required_must_be_yes_or_no():
-    survey = survey_rows({"type": "text", "name": "a", "label": "A", "required": "${b} = 'yes'"})
+def test_required_may_be_a_condition_on_other_answers():
+    survey = survey_rows({"type": "select_one yes_no", "name": "b", "label": "B"},
+                         {"type": "text", "name": "a", "label": "A", "required": "${b} = 'yes'"})
+    items = read_xlsform(make_xlsform(survey, [CHOICES_HEADINGS, *YES_NO]), "f.xlsx")["pages"][0]["items"]
+    assert items[1]["required"] == "${b} = 'yes'"
+
+
+@pytest.mark.parametrize("required, message", [
+    ("maybe", "The required expression 'maybe' is not valid"),
+    ("${c} = 'yes'", "The required expression refers to ${c}, but there is no question named 'c' in the form."),
+])
+def test_required_must_be_yes_no_or_a_valid_condition(required, message):
+    survey = survey_rows({"type": "text", "name": "a", "label": "A", "required": required})
     problem = only_problem(make_xlsform(survey))
     assert where(problem) == ("survey", 2, "required")
-    assert "required must be yes or no" in problem["message"]
+    assert message in problem["message"]
 
 
 def test_column_shire_would_ignore_is_refused():

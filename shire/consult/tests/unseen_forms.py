@@ -128,13 +128,15 @@ SHOUTY_CHOICES = [["List Name", "NAME", "Label"],
                   ["park.ride", "weekday", "On weekdays"], ["park.ride", "weekend", "At weekends"],
                   ["park.ride", "never", "Never"]]
 
-# --- 5. Youth services: names with dots, a date rule, required messages ---------------------------
+# --- 5. Youth services: names with dots, a date rule, required messages, required for some --------
 
 YOUTH_SURVEY = [
     ["type", "name", "label", "required", "required_message", "constraint", "constraint_message", "appearance"],
     ["date", "dob", "What is your date of birth?", "yes", "Tell us your date of birth",
      ". <= today() and . >= '1900-01-01'", "Enter a date in the past", ""],
     ["select_one club.kind", "club.kind", "Which club do you go to?", "", "", "", "", "minimal"],
+    ["text", "why_none", "Why do you not go to a club?", "${club.kind} = 'none'", "Tell us why you do not go to a club",
+     "", "", ""],
     ["select_multiple activities", "activities", "What would you like more of?", "", "", "count-selected(.) < 3",
      "Choose up to two", ""],
     ["decimal", "spend", "How much would you pay a session, in pounds?", "", "", ". >= 0 and . < 20", "From 0 to 19.99", ""],
@@ -184,7 +186,7 @@ def unseen_forms():
         ),
         "youth_services": (
             workbook(YOUTH_SURVEY, YOUTH_CHOICES),
-            ["dob", "club.kind", "activities", "spend"],
+            ["dob", "club.kind", "why_none", "activities", "spend"],
         ),
         "household_repeat": (workbook(REPEAT_SURVEY), ("refused", "survey", 3, "repeat")),
         "household_calculate": (workbook(CALCULATE_SURVEY), ("refused", "survey", 4, "calculat")),
