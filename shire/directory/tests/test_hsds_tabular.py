@@ -391,3 +391,19 @@ def test_a_pair_shire_already_has_under_another_id_is_reported(tmp_path, s):
     assert [str(p) for p in rejected.value.problems] == [
         f"service_at_location.csv, row {row + 2}, column location_id: this service is at this place "
         f"in Shire already (id {s['sal'].pk})"]
+
+
+def test_an_import_makes_the_lists_kept_rows_of_what_it_changed_again(tmp_path, s, client, settings):
+    """The import writes in bulk (no save signals): it refreshes the kept rows of the services it
+    names and of those of the organisations and places it names."""
+    settings.DIRECTORY_API_CACHE_SECONDS = settings.DIRECTORY_PAGE_CACHE_SECONDS = 0
+    folder, *_ = export(tmp_path)
+    _edit(folder, "organizations.csv", _row_of(folder, "organizations.csv", name="Measham Walking Football"),
+          name="Measham Walking Football & Friends")
+    _edit(folder, "locations.csv", _row_of(folder, "locations.csv", id=str(s["hall"].pk)), name="The New Hall")
+    hsds_tabular.import_package(folder)
+    services = {row["id"]: row for row in client.get("/api/oruk/services").json()["contents"]}
+    assert services[str(s["football"].pk)]["organization"]["name"] == "Measham Walking Football & Friends"
+    pairings = client.get("/api/oruk/service_at_locations").json()["contents"]
+    assert "The New Hall" in {row["location"]["name"] for row in pairings}
+    assert "Measham Walking Football &amp; Friends" in client.get("/directory/", {"q": "walking"}).text
