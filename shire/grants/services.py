@@ -352,7 +352,8 @@ def accept_invitation(token, user):
 
 
 def is_lead_contact(user, organisation):
-    """A lead contact is the organisation's administrator: they remove members and cancel invitations."""
+    """A lead contact is the organisation's administrator: they remove members, cancel invitations and
+    make other members lead contacts."""
     return is_applicant(user) and organisation.memberships.filter(user=user, role=Membership.Role.LEAD).exists()
 
 
@@ -386,6 +387,62 @@ def remove_member(organisation, membership, by):
             )
         membership.delete()
         audit.record(by, "grants.organisation.member_removed", locked, user=membership.user_id, role=membership.role)
+    return membership
+
+
+def make_lead_contact(organisation, membership, by, organisation_url=None):
+    """`by`, a lead contact, makes the member `membership` a lead contact too, so the organisation can be
+    handed over. The member is e-mailed; returns (membership, whether the e-mail went): a mail server that
+    refuses it does not undo the change."""
+    if not is_member(by, organisation):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = _as_lead_contact(organisation, by)
+        membership = locked.memberships.select_related("user").filter(pk=membership.pk).first()
+        if membership is None:
+            raise GrantsError("That person is no longer a member of this organisation.")
+        if membership.role == Membership.Role.LEAD:
+            raise GrantsError(f"{membership.user.get_full_name() or 'They'} is already a lead contact of {locked.name}.")
+        membership.role = Membership.Role.LEAD
+        membership.save(update_fields=["role"])
+        audit.record(by, "grants.organisation.lead_contact_added", locked, user=membership.user_id)
+    context = {
+        "organisation": locked,
+        "by": by,
+        "url": organisation_url,
+        "service_name": settings.SERVICE_NAME,
+        "council_name": settings.COUNCIL_NAME,
+    }
+    try:
+        sent = send_mail(
+            subject=f"You are now a lead contact of {locked.name}",
+            message=render_to_string("grants/emails/lead_contact.txt", context),
+            from_email=None,
+            recipient_list=[membership.user.email],
+        ) > 0
+    except OSError as error:
+        mail_not_sent(f"Lead contact e-mail for organisation {locked.pk}", error)
+        sent = False
+    return membership, sent
+
+
+def step_down(organisation, by):
+    """`by`, a lead contact, becomes an ordinary member while another lead contact remains: an
+    organisation always keeps one. Under the organisation's lock, so two lead contacts stepping down at
+    the same moment take turns and the second is refused."""
+    if not is_member(by, organisation):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = _as_lead_contact(organisation, by)
+        membership = locked.memberships.get(user=by)
+        if not locked.memberships.filter(role=Membership.Role.LEAD).exclude(pk=membership.pk).exists():
+            raise GrantsError(
+                f"You are the only lead contact of {locked.name}, so you cannot step down: "
+                "make another member a lead contact first."
+            )
+        membership.role = Membership.Role.MEMBER
+        membership.save(update_fields=["role"])
+        audit.record(by, "grants.organisation.lead_contact_stepped_down", locked, user=by.pk)
     return membership
 
 

@@ -4,7 +4,8 @@ Anyone can read the list of rounds and a round's page. Everything else is for si
 community members (`applicant_required`): anonymous people are sent to the grants sign-in page,
 staff accounts are refused (403), and a member sees only the applications of their own
 organisations: anyone else's answer 404, as if they did not exist. Within an organisation, only its
-lead contacts remove members and cancel invitations; its other members get 403 on those pages.
+lead contacts remove members, cancel invitations, make other members lead contacts and step down; its
+other members get 403 on those pages.
 """
 from functools import wraps
 
@@ -273,7 +274,8 @@ def organisation_invite(request, pk):
 
 
 def _lead_contact(request, organisation):
-    """Removing members and cancelling invitations: a member who is not a lead contact is refused (403)."""
+    """Removing members, cancelling invitations, making lead contacts and stepping down: a member who is
+    not a lead contact is refused (403)."""
     if not services.is_lead_contact(request.user, organisation):
         raise PermissionDenied
 
@@ -297,6 +299,46 @@ def member_remove(request, pk, membership_pk):
         messages.success(request, f"{name} is no longer a member of {organisation.name}.")
         return redirect("grants:organisation", pk=pk)
     return render(request, "grants/applicant/member_remove.html", {"organisation": organisation, "membership": membership})
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def member_make_lead(request, pk, membership_pk):
+    organisation = _organisation(request, pk)
+    membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_pk)
+    _lead_contact(request, organisation)
+    if request.method == "POST":
+        try:
+            membership, sent = services.make_lead_contact(
+                organisation, membership, request.user,
+                organisation_url=request.build_absolute_uri(reverse("grants:organisation", args=[pk])),
+            )
+        except services.GrantsError as error:
+            messages.error(request, str(error))
+            return redirect("grants:organisation", pk=pk)
+        name = membership.user.get_full_name() or membership.user.email
+        messages.success(request, f"{name} is now a lead contact of {organisation.name}.")
+        if not sent:
+            messages.warning(request, f"We could not e-mail {name} to tell them just now: let them know yourself.")
+        return redirect("grants:organisation", pk=pk)
+    return render(request, "grants/applicant/member_make_lead.html", {"organisation": organisation, "membership": membership})
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def lead_step_down(request, pk):
+    organisation = _organisation(request, pk)
+    _lead_contact(request, organisation)
+    if request.method == "POST":
+        try:
+            services.step_down(organisation, request.user)
+        except services.GrantsError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"You are now a member of {organisation.name}, no longer a lead contact.")
+        return redirect("grants:organisation", pk=pk)
+    others = organisation.memberships.filter(role=Membership.Role.LEAD).exclude(user=request.user).select_related("user")
+    return render(request, "grants/applicant/lead_step_down.html", {"organisation": organisation, "other_leads": others})
 
 
 @applicant_required

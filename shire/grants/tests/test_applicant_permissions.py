@@ -65,10 +65,15 @@ def applicant_requests(world):
         ("post", "organisation-edit", r("grants:organisation-edit", args=[org]), {"name": "Renamed", "org_type": "other"}, 200),
         ("get", "organisation-invite", r("grants:organisation-invite", args=[org]), None, 200),
         ("post", "organisation-invite", r("grants:organisation-invite", args=[org]), {"email": "new@example.org"}, 302),
+        ("get", "organisation-member-make-lead", r("grants:organisation-member-make-lead", args=[org, second]), None, 200),
+        ("post", "organisation-member-make-lead", r("grants:organisation-member-make-lead", args=[org, second]), {}, 302),
         ("get", "organisation-member-remove", r("grants:organisation-member-remove", args=[org, second]), None, 200),
         ("post", "organisation-member-remove", r("grants:organisation-member-remove", args=[org, second]), {}, 302),
         ("get", "organisation-invitation-cancel", r("grants:organisation-invitation-cancel", args=[org, invitation]), None, 200),
         ("post", "organisation-invitation-cancel", r("grants:organisation-invitation-cancel", args=[org, invitation]), {}, 302),
+        # The second member, a lead contact for a moment, was removed above: stepping down is refused in words (tested in test_members).
+        ("get", "organisation-step-down", r("grants:organisation-step-down", args=[org]), None, 200),
+        ("post", "organisation-step-down", r("grants:organisation-step-down", args=[org]), {}, 302),
         ("get", "organisation-bank-details", r("grants:organisation-bank-details", args=[org]), None, 200),
         ("post", "organisation-bank-details", r("grants:organisation-bank-details", args=[org]),
          {"account_name": "Hijacked", "sort_code": "309950", "account_number": "12345678"}, 302),
@@ -100,7 +105,7 @@ def snapshot(world):
     return (
         application.title, application.status, application.events.count(),
         list(ApplicationDocument.objects.values_list("pk", flat=True)),
-        organisation.name, organisation.memberships.count(), Invitation.objects.count(),
+        organisation.name, sorted(organisation.memberships.values_list("user_id", "role")), Invitation.objects.count(),
         Invitation.objects.filter(cancelled_at__isnull=False).count(),
         Application.objects.count(), BankDetails.objects.count(),
     )

@@ -1,9 +1,10 @@
-"""An organisation's lead contacts (its administrators) remove members and cancel invitations.
+"""An organisation's lead contacts (its administrators) remove members, cancel invitations, make other
+members lead contacts and step down to member.
 
 A removed member loses the organisation's pages and applications at once (404, as for anyone who is
 not a member); a cancelled invitation's link says it was cancelled; the last lead contact cannot be
-removed; everyone else (a member who is not a lead contact, another organisation's lead contact, an
-outsider, staff, anonymous people) is refused and nothing changes. Each removal and cancellation is audited.
+removed and cannot step down; everyone else (a member who is not a lead contact, another organisation's lead contact, an
+outsider, staff, anonymous people) is refused and nothing changes. Each change is audited.
 """
 import re
 
@@ -18,7 +19,7 @@ from shire.core.tests.factories import make_officer
 
 from .. import assessment, services
 from ..models import Invitation, Membership
-from .factories import make_applicant, make_application, make_community_user, make_round, signed_in
+from .factories import make_applicant, make_application, make_community_user, make_round, refuse_mail, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +154,139 @@ def test_who_may_not_remove_a_member(world):
     assert world["other_org"].memberships.count() == 1
 
 
+# --- making lead contacts and stepping down --------------------------------------------------------------
+
+
+def make_lead_url(world, membership=None):
+    return reverse("grants:organisation-member-make-lead", args=[world["organisation"].pk, (membership or world["membership"]).pk])
+
+
+def step_down_url(world):
+    return reverse("grants:organisation-step-down", args=[world["organisation"].pk])
+
+
+def roles(world):
+    return (
+        sorted(world["organisation"].memberships.values_list("user_id", "role")),
+        AuditEvent.objects.filter(action__startswith="grants.organisation.lead_contact").count(),
+        len(mail.outbox),
+    )
+
+
+def test_a_lead_contact_makes_a_member_a_lead_contact_who_is_e_mailed(world):
+    lead, member, organisation = world["lead"], world["member"], world["organisation"]
+    client = signed_in(lead)
+    assert "Make Sam Second a lead contact?" in client.get(make_lead_url(world)).content.decode()
+    response = client.post(make_lead_url(world), follow=True)
+
+    assert "Sam Second is now a lead contact of Wigston Lunch Club." in response.content.decode()
+    assert organisation.memberships.get(user=member).role == LEAD
+    event = AuditEvent.objects.get(action="grants.organisation.lead_contact_added")
+    assert event.actor == lead and event.object_id == str(organisation.pk)
+    assert event.detail == {"user": member.pk}  # ids, never names or addresses
+    [message] = mail.outbox
+    assert message.to == [member.email] and message.subject == "You are now a lead contact of Wigston Lunch Club"
+    assert "has made you a lead contact of Wigston Lunch Club" in message.body
+    assert "http://testserver" + reverse("grants:organisation", args=[organisation.pk]) in message.body
+    # The new lead contact can now do what a lead contact does, and the page offers the first one a way to step down.
+    assert signed_in(member).get(cancel_url(world)).status_code == 200
+    assert step_down_url(world) in client.get(reverse("grants:organisation", args=[organisation.pk])).content.decode()
+    # Twice is refused in words, and changes nothing.
+    before = roles(world)
+    again = client.post(make_lead_url(world), follow=True)
+    assert "Sam Second is already a lead contact of Wigston Lunch Club." in again.content.decode()
+    assert roles(world) == before
+
+
+def test_when_the_e_mail_cannot_be_sent_the_lead_contact_stands_and_the_log_names_no_address(world, monkeypatch, caplog):
+    refuse_mail(monkeypatch)
+    response = signed_in(world["lead"]).post(make_lead_url(world), follow=True)
+    html = response.content.decode()
+    assert "Sam Second is now a lead contact" in html and "We could not e-mail Sam Second" in html
+    assert world["organisation"].memberships.get(user=world["member"]).role == LEAD
+    assert f"Lead contact e-mail for organisation {world['organisation'].pk} not sent" in caplog.text
+    assert "SMTPRecipientsRefused" in caplog.text and "@" not in caplog.text
+
+
+def test_a_lead_contact_steps_down_when_another_remains(world):
+    lead, member, organisation = world["lead"], world["member"], world["organisation"]
+    services.make_lead_contact(organisation, world["membership"], lead)
+    client = signed_in(lead)
+    page = client.get(step_down_url(world)).content.decode()
+    assert "Step down as lead contact?" in page and "lead contact will then be Sam Second" in page
+    response = client.post(step_down_url(world), follow=True)
+
+    assert "You are now a member of Wigston Lunch Club, no longer a lead contact." in response.content.decode()
+    assert sorted(organisation.memberships.values_list("user_id", "role")) == sorted([(lead.pk, "member"), (member.pk, LEAD)])
+    event = AuditEvent.objects.get(action="grants.organisation.lead_contact_stepped_down")
+    assert event.actor == lead and event.detail == {"user": lead.pk}
+    # Still a member, no longer a lead contact: the lead contacts' pages now refuse them.
+    assert client.get(reverse("grants:organisation", args=[organisation.pk])).status_code == 200
+    assert client.get(cancel_url(world)).status_code == 403
+    assert client.get(step_down_url(world)).status_code == 403
+
+
+def test_the_last_lead_contact_cannot_step_down(world):
+    lead, organisation = world["lead"], world["organisation"]
+    before = roles(world)
+    with pytest.raises(services.GrantsError, match="You are the only lead contact of Wigston Lunch Club, so you cannot step down"):
+        services.step_down(organisation, lead)
+    client = signed_in(lead)
+    assert "so you cannot step down" in client.get(step_down_url(world)).content.decode()
+    response = client.post(step_down_url(world), follow=True)
+    assert "so you cannot step down" in response.content.decode()
+    assert roles(world) == before
+    page = client.get(reverse("grants:organisation", args=[organisation.pk])).content.decode()
+    assert step_down_url(world) not in page and make_lead_url(world) in page
+
+
+def test_two_lead_contacts_stepping_down_in_turn_leave_one(world):
+    lead, member, organisation = world["lead"], world["member"], world["organisation"]
+    services.make_lead_contact(organisation, world["membership"], lead)
+    services.step_down(organisation, member)
+    with pytest.raises(services.GrantsError, match="only lead contact"):
+        services.step_down(organisation, lead)
+    with pytest.raises(PermissionDenied):  # no longer a lead contact
+        services.step_down(organisation, member)
+    assert list(organisation.memberships.filter(role=LEAD).values_list("user", flat=True)) == [lead.pk]
+
+
+def test_who_may_not_make_a_lead_contact_or_step_down(world):
+    """A member who is not a lead contact: 403. Another organisation's lead contact, an outsider: 404.
+    Staff: 403. Anonymous people: sent to sign in. Nothing changes, and nobody is e-mailed."""
+    organisation = world["organisation"]
+    before = roles(world)
+    member = signed_in(world["member"])
+    for address in (make_lead_url(world), step_down_url(world)):
+        assert member.get(address).status_code == 403
+        assert member.post(address).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.make_lead_contact(organisation, world["membership"], world["member"])
+    with pytest.raises(PermissionDenied):
+        services.step_down(organisation, world["member"])
+    for user in (world["other_lead"], make_community_user("outsider@example.org")):
+        client = signed_in(user)
+        for address in (make_lead_url(world), step_down_url(world)):
+            assert client.get(address).status_code == 404
+            assert client.post(address).status_code == 404
+        with pytest.raises(PermissionDenied):
+            services.make_lead_contact(organisation, world["membership"], user)
+        with pytest.raises(PermissionDenied):
+            services.step_down(organisation, user)
+    # Another organisation's member under this organisation's address is not found either.
+    other_membership = world["other_org"].memberships.get()
+    assert signed_in(world["lead"]).post(make_lead_url(world, other_membership)).status_code == 404
+    staff = signed_in(make_officer("officer2"))
+    anonymous = Client()
+    for address in (make_lead_url(world), step_down_url(world)):
+        assert staff.get(address).status_code == 403
+        assert staff.post(address).status_code == 403
+        response = anonymous.post(address)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("grants:sign-in"))
+    assert roles(world) == before
+    assert list(world["other_org"].memberships.values_list("role", flat=True)) == [LEAD]
+
+
 # --- cancelling invitations --------------------------------------------------------------------------
 
 
@@ -272,3 +406,42 @@ def test_removing_a_member_and_cancelling_an_invitation_work_by_keyboard_and_are
             page.keyboard.press("Enter")
         assert done in page.content()
         check()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_making_a_lead_contact_and_stepping_down_work_by_keyboard_and_are_accessible(page, live_server, team):
+    from shire.core.tests.browser import assert_accessible, tab_until
+
+    from .factories import PASSWORD
+
+    lead, organisation = make_applicant("lead@example.org", "Wigston Lunch Club")
+    membership = organisation.memberships.create(user=make_community_user("member2@example.org", first_name="Sam", last_name="Second"))
+    base = live_server.url
+    page.goto(base + reverse("grants:sign-in"))
+    page.fill("#id_username", lead.username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    def check():
+        assert_accessible(page)
+        assert not page.shire_errors, page.shire_errors
+
+    page.goto(base + reverse("grants:organisation", args=[organisation.pk]))
+    check()
+    make_lead = reverse("grants:organisation-member-make-lead", args=[organisation.pk, membership.pk])
+    step_down = reverse("grants:organisation-step-down", args=[organisation.pk])
+    for link, button, done in ((make_lead, "Make them a lead contact", "Sam Second is now a lead contact of Wigston Lunch Club"),
+                               (step_down, "Step down", "You are now a member of Wigston Lunch Club, no longer a lead contact")):
+        tab_until(page, lambda el, link=link: el.get("href") == link, limit=40)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        check()
+        tab_until(page, lambda el, button=button: el.get("text") == button, limit=40)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert done in page.content()
+        check()
+    assert sorted(organisation.memberships.values_list("role", flat=True)) == ["lead", "member"]
+    assert organisation.memberships.get(user=lead).role == "member"
