@@ -24,6 +24,13 @@ awards in part, payment instalments (most paid, the latest SHIRE ones not yet), 
 journey. Two community members (grants.applicant@example.org and grants.member@example.org,
 password as for the other demo users) belong to three of the organisations.
 
+So that the newer features have something to show, the first of those organisations has both of them
+as lead contacts and an invitation not yet accepted (made on the first load, valid for the usual 14
+days from then; never e-mailed), and its SHIRE 2019-20 decision was recorded as an award in full by
+mistake and then corrected to the part award the panel agreed, through `awards.amend_decision` (the
+correction is dated the day of the first load; the second payment was held until it was put right).
+The published figures count the corrected award.
+
 Every organisation is invented and marked is_demo, except the two the seed names as SHIRE
 2019-20 grants (RCC Rural Coffee Connect, £10,000 as the seed says, and New Life Community Church's
 food bank, whose amount is a demo choice). Charity numbers start 99 and company numbers ZZ, outside
@@ -36,6 +43,7 @@ payments and returns are made only if the round has none yet (they are history: 
 them alone).
 """
 import random
+import secrets
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
@@ -44,6 +52,7 @@ from django.utils.text import slugify
 from shire.core.models import District, User
 from shire.demo.loader import ensure, register
 
+from . import awards
 from .models import (
     ApplicantOrganisation,
     Application,
@@ -54,6 +63,7 @@ from .models import (
     Criterion,
     Decision,
     EligibilityQuestion,
+    Invitation,
     Membership,
     MonitoringReturn,
     OrganisationType,
@@ -163,10 +173,17 @@ SEED_PROJECTS = [
 ]
 
 APPLICANTS = [
-    # username (= e-mail), first name, last name, role in the first three organisations
-    ("grants.applicant@example.org", "Priya", "Sharma", Membership.Role.LEAD),
-    ("grants.member@example.org", "Tom", "Walker", Membership.Role.MEMBER),
+    # username (= e-mail), first name, last name, role in the first organisation, role in the next two
+    ("grants.applicant@example.org", "Priya", "Sharma", Membership.Role.LEAD, Membership.Role.LEAD),
+    ("grants.member@example.org", "Tom", "Walker", Membership.Role.LEAD, Membership.Role.MEMBER),
 ]
+# Invited to join the first organisation, not yet accepted.
+INVITED = "grants.volunteer@example.org"
+CORRECTION_REASON = (
+    "The panel agreed {agreed}, not the {asked} asked for: the equipment costs are not covered (panel of "
+    "16 September 2019). The decision was recorded as an award in full by mistake; the second payment was held "
+    "until it was put right."
+)
 
 
 def _at(day, hour=10, minute=0):
@@ -293,17 +310,23 @@ def _bank_details(organisation, serial):
 
 def _applicants(context, organisations):
     users = []
-    for username, first, last, role in APPLICANTS:
+    for username, first, last, first_role, role in APPLICANTS:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(username=username, email=username, first_name=first, last_name=last, role=User.Role.COMMUNITY)
             user.set_password(context.password)
             user.save()
-        users.append((user, role))
-    for organisation in organisations:
-        for user, role in users:
-            ensure(Membership, {"organisation": organisation, "user": user}, {"role": role})
-    return [user for user, _ in users]
+        users.append((user, first_role, role))
+    for index, organisation in enumerate(organisations):
+        for user, first_role, role in users:
+            ensure(Membership, {"organisation": organisation, "user": user}, {"role": first_role if index == 0 else role})
+    # The token is never e-mailed, so nobody can accept it; a lead contact can cancel it.
+    sent = _at(context.today, 9)
+    ensure(Invitation, {"organisation": organisations[0], "email": INVITED}, {
+        "token_hash": secrets.token_hex(32), "invited_by": users[0][0], "created_at": sent,
+        "expires_at": sent + timedelta(days=Invitation.VALID_DAYS),
+    }, create_only=("token_hash", "created_at", "expires_at"))
+    return [user for user, _, _ in users]
 
 
 # --- history: applications, decisions, awards, payments, monitoring ------------------------------
@@ -439,6 +462,7 @@ def _shire_2019_20(context, programme, themes, officer, organisations, districts
     by_theme = {slug: [o for o in organisations if o["theme"] == slug] for slug, *_ in SHIRE_THEMES}
     used = set()
     member_orgs = {o["serial"] for o in organisations[:3]}
+    corrected = None  # (application, the amount the panel agreed) for the first organisation's decision
 
     def submitted():
         return round_.opens_on + timedelta(days=rng.randint(0, (round_.closes_on - round_.opens_on).days))
@@ -491,12 +515,19 @@ def _shire_2019_20(context, programme, themes, officer, organisations, districts
             if requested == amount:
                 part = False
             member = applicants[0] if spec["serial"] in member_orgs else None
+            correct_later = spec["serial"] == organisations[0]["serial"]
+            if correct_later:  # asked for a fifth more than the panel agreed, and recorded as awarded in full
+                requested = min(10_000, amount + amount // 5)
             application = history.application(organisation, spec["project"], _summary(spec, rng), requested, district,
                                                themes[slug], submitted(), member)
             decided_on = date(2019, 7, 15) if number % 3 else date(2019, 9, 16)
             reason = ("The panel awarded part of the amount: the equipment costs are not covered." if part else
                       "The project meets the theme's priorities and scored well on need and value for money.")
-            history.decide(application, decided_on, amount, reason, plan(decided_on, end_paid=number % 11 != 3))
+            if correct_later:
+                corrected = (application, amount)
+                history.decide(application, decided_on, requested, reason, plan(decided_on, end_paid=False))
+            else:
+                history.decide(application, decided_on, amount, reason, plan(decided_on, end_paid=number % 11 != 3))
             _bank_details(organisation, spec["serial"])
             count += 1
     assert count == 90
@@ -510,6 +541,13 @@ def _shire_2019_20(context, programme, themes, officer, organisations, districts
                                            themes[slug], submitted())
         history.decide(application, date(2019, 7, 15), 0, DECLINE_REASONS[number % len(DECLINE_REASONS)], None)
     made, awarded = history.write()
+    application, agreed = corrected
+    asked = application.amount_requested_pence
+    assert agreed * 100 < asked, "the corrected decision needs an amount asked for above the one agreed"
+    awards.amend_decision(
+        application, officer, Decision.Outcome.PART,
+        CORRECTION_REASON.format(agreed=f"£{agreed:,}", asked=f"£{asked // 100:,}"), amount_pence=agreed * 100,
+    )
     return round_, made, awarded
 
 
@@ -600,4 +638,6 @@ def grants(context):
     if shire_made or fund_made:
         context.note(f"Grant applications made: {shire_made + fund_made} ({shire_awarded + fund_awarded} awarded).")
     context.note("Grant assessors from outside the team: highways (SHIRE Community Grants; sees only what it is assigned).")
-    context.note(f"Grant applicants: {', '.join(a[0] for a in APPLICANTS)} (members of {', '.join(o.name for o in first_three)}).")
+    context.note(f"Grant applicants: {', '.join(a[0] for a in APPLICANTS)} (members of {', '.join(o.name for o in first_three)}; "
+                 f"both lead contacts of {first_three[0].name}, which has an invitation to {INVITED} not yet accepted "
+                 "and a corrected decision).")

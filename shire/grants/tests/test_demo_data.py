@@ -20,6 +20,8 @@ from shire.grants.models import (
     Award,
     BankDetails,
     Decision,
+    DecisionAmendment,
+    Invitation,
     Membership,
     MonitoringReturn,
     PaymentInstalment,
@@ -31,8 +33,8 @@ from shire.grants.models import (
 pytestmark = pytest.mark.django_db
 
 LOAD_DAY = date(2025, 6, 2)
-MODELS = [Programme, Round, Theme, ApplicantOrganisation, Membership, BankDetails, Application, ApplicationEvent,
-          Decision, Award, PaymentInstalment, MonitoringReturn, User]
+MODELS = [Programme, Round, Theme, ApplicantOrganisation, Membership, Invitation, BankDetails, Application, ApplicationEvent,
+          Decision, DecisionAmendment, Award, PaymentInstalment, MonitoringReturn, User]
 
 
 def load(today=LOAD_DAY):
@@ -122,7 +124,8 @@ def test_the_history_the_pages_need():
     assert all(r.people_helped and r.outcomes for r in returns if r.submitted_on)
     # The audit trail has each step.
     kinds = Counter(ApplicationEvent.objects.values_list("kind", flat=True))
-    assert kinds["status"] == 637 * 3 and kinds["letter"] == 637 and kinds["paid"] > 400 and kinds["monitoring"] > 0
+    # (One more letter: the corrected decision's.)
+    assert kinds["status"] == 637 * 3 and kinds["letter"] == 638 and kinds["paid"] > 400 and kinds["monitoring"] > 0
     # Two community members can sign in and see three organisations.
     applicant = User.objects.get(username="grants.applicant@example.org")
     assert applicant.role == User.Role.COMMUNITY and applicant.check_password(loader.DEMO_PASSWORD)
@@ -135,6 +138,31 @@ def test_the_history_the_pages_need():
     highways = User.objects.get(username="highways")
     assert list(open_round.programme.assessors.all()) == [highways]
     assert not highways.grant_assignments.exists()
+
+
+def test_a_corrected_decision_two_lead_contacts_and_an_invitation_to_show():
+    load()
+    applicant = User.objects.get(username="grants.applicant@example.org")
+    member = User.objects.get(username="grants.member@example.org")
+    first = applicant.grant_memberships.order_by("organisation__pk").first().organisation
+    assert sorted(first.memberships.values_list("user__username", "role")) == [
+        ("grants.applicant@example.org", "lead"), ("grants.member@example.org", "lead")]
+    assert Membership.objects.filter(user=member, role="member").count() == 2  # a member elsewhere: one to make lead
+    [invitation] = first.invitations.all()
+    assert invitation.email == demo_data.INVITED and invitation.invited_by == applicant
+    assert invitation.is_usable(now=demo_data._at(LOAD_DAY, 12))
+    # The correction, made through awards.amend_decision: recorded in full, corrected to the part the panel agreed.
+    [amendment] = DecisionAmendment.objects.all()
+    application = amendment.decision.application
+    assert application.organisation == first and application.round.slug == "shire-community-grants-2019-20"
+    assert (amendment.previous_outcome, amendment.previous_amount_pence) == ("award", application.amount_requested_pence)
+    assert amendment.new_outcome == "part" and 0 < amendment.new_amount_pence < application.amount_requested_pence
+    assert "recorded as an award in full by mistake" in amendment.reason
+    assert application.status == Application.Status.PART_AWARDED
+    award = application.award
+    assert award.amount_pence == amendment.new_amount_pence
+    assert sum(i.amount_pence for i in award.instalments.all()) == award.amount_pence
+    assert application.events.filter(kind="decision_amended").count() == 1
 
 
 def test_invented_and_marked_as_demo():
