@@ -402,7 +402,7 @@ def make_lead_contact(organisation, membership, by, organisation_url=None):
         if membership is None:
             raise GrantsError("That person is no longer a member of this organisation.")
         if membership.role == Membership.Role.LEAD:
-            raise GrantsError(f"{membership.user.get_full_name() or 'They'} is already a lead contact of {locked.name}.")
+            raise GrantsError(f"{membership.user.get_full_name() or membership.user.email} is already a lead contact of {locked.name}.")
         membership.role = Membership.Role.LEAD
         membership.save(update_fields=["role"])
         audit.record(by, "grants.organisation.lead_contact_added", locked, user=membership.user_id)
