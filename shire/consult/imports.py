@@ -13,8 +13,9 @@ Responses file
     order and any subset of the questionnaire's questions (notes have no column). `select_multiple`
     and `rank` answers are space-separated choice names (a ranking most preferred first, every
     option once); an empty cell is a question not answered. Headings and choice names may be
-    written in any case, with spaces around them, unless two names differ only in case. CSV files are UTF-8 (a byte-order mark is fine); XLSX files
-    are read from their first sheet.
+    written in any case, with spaces around them, unless two names differ only in case. CSV files are UTF-8 (a byte-order mark is fine; any other
+    encoding is refused, never guessed, naming the row and column of its first byte that is not
+    UTF-8); XLSX files are read from their first sheet.
 
     Each row is checked as the answering pages would check it: choices, types, the questions'
     constraints and routing (`relevant` of the question and of its page). A question that routing
@@ -199,11 +200,9 @@ def _csv_rows(path, name):
             for row, cells in enumerate(reader, 1):
                 yield row, cells
         except UnicodeDecodeError:
-            line, byte = _first_bad_line(path)
-            raise ImportProblems(name, [
-                f"{name}: the file is not UTF-8 text (the byte 0x{byte:02X} on line {line} is not UTF-8). "
-                "Save it as \"CSV UTF-8\" and import it again."
-            ]) from None
+            raise ImportProblems(name, [f"{name}, {_first_bad_byte(path)} is not UTF-8: the file is not UTF-8 text (perhaps "
+                                        "Latin-1 or Windows-1252, which cannot be told apart from other encodings, so it is "
+                                        "never guessed). Save it as \"CSV UTF-8\" and import it again."]) from None
         except csv.Error as error:
             raise ImportProblems(name, [f"{name}, row {row + 1}: the CSV cannot be read: {csv_problem(error)}."]) from None
 
@@ -219,18 +218,28 @@ def csv_problem(error):
     return text
 
 
-def _first_bad_line(path):
-    """The line number and the first undecodable byte of a file that is not valid UTF-8.
+def _first_bad_byte(path):
+    """Where the first byte that is not UTF-8 is, as "row R, column C: the byte 0xNN".
 
-    A newline byte never occurs inside a UTF-8 sequence, so each line can be decoded on its own.
+    The file is read again with each such byte kept as a stand-in character, so the CSV reader
+    counts rows and columns as it would have (a quoted cell may span lines).
     """
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+        try:
+            for row, cells in enumerate(csv.reader(handle, strict=True), 1):
+                for column, cell in enumerate(cells):
+                    bad = next((c for c in cell if "\udc80" <= c <= "\udcff"), None)
+                    if bad is not None:
+                        return f"row {row}, column {column_letter(column)}: the byte 0x{ord(bad) - 0xDC00:02X}"
+        except csv.Error:  # the reader stopped before the byte: at least its row
+            pass
     with open(path, "rb") as handle:
-        for number, line in enumerate(handle, 1):
+        for row, line in enumerate(handle, 1):
             try:
                 line.decode("utf-8")
             except UnicodeDecodeError as error:
-                return number, line[error.start]
-    return 1, 0
+                return f"row {row}: the byte 0x{line[error.start]:02X}"
+    return "row 1: a byte"
 
 
 def _xlsx_rows(path, name):

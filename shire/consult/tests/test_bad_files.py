@@ -72,7 +72,7 @@ BOTH = [
      "header.csv, row 2: there are no"),
     ("latin1.csv", {"responses": RESPONSES.replace("Fine", "Café").encode("latin-1"),
                     "workshops": WORKSHOPS.replace("LECG", "Café").encode("latin-1")},
-     "latin1.csv: the file is not UTF-8 text (the byte 0xE9 on line 2 is not UTF-8)"),
+     "latin1.csv, row 2, column "),
     ("utf16.csv", {"responses": RESPONSES.encode("utf-16"), "workshops": WORKSHOPS.encode("utf-16")},
      "utf16.csv: the file is UTF-16 text"),
     ("utf16-no-bom.csv", {"responses": RESPONSES.encode("utf-16-le"), "workshops": WORKSHOPS.encode("utf-16-le")},

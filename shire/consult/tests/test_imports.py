@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from shire.consult import imports
-from shire.consult.imports import ImportProblems, import_responses, import_workshops
+from shire.consult.imports import ImportProblems, column_letter, import_responses, import_workshops
 from shire.consult.models import Response, Workshop, WorkshopVote
 from shire.consult.services import ConsultationError
 
@@ -472,13 +472,27 @@ def test_a_huge_number_of_problems_is_capped(consultation, tmp_path):
 
 # --- files ------------------------------------------------------------------------------------
 
-def test_not_utf8_names_the_file_and_the_line(consultation, tmp_path):
+def test_not_utf8_names_the_file_row_and_column_and_asks_for_csv_utf8(consultation, tmp_path):
     rows = one_row(comments="Café in the village hall")
     path = write_csv(tmp_path, rows, name="latin1.csv", encoding="latin-1")
+    column = column_letter(HEADER.index("comments"))
     problems = refused(consultation, path)
     assert problems == [
-        f"{path}: the file is not UTF-8 text (the byte 0xE9 on line 2 is not UTF-8). Save it as \"CSV UTF-8\" and import it again."
+        f"{path}, row 2, column {column}: the byte 0xE9 is not UTF-8: the file is not UTF-8 text (perhaps Latin-1 or "
+        "Windows-1252, which cannot be told apart from other encodings, so it is never guessed). "
+        "Save it as \"CSV UTF-8\" and import it again."
     ]
+
+
+def test_not_utf8_counts_rows_as_the_csv_reader_does(consultation, tmp_path):
+    # Windows-1252's curly apostrophe (0x92) in row 3, after a cell of row 2 that spans two lines.
+    rows = good_rows()[:3]
+    comments = HEADER.index("comments")
+    rows[1][comments] = "two\nlines"
+    rows[2][comments] = "the hall’s roof"
+    path = write_csv(tmp_path, rows, name="cp1252.csv", encoding="cp1252")
+    problems = refused(consultation, path)
+    assert problems[0].startswith(f"{path}, row 3, column {column_letter(comments)}: the byte 0x92 is not UTF-8")
 
 
 def test_missing_file(consultation, tmp_path):
