@@ -267,9 +267,12 @@ def rankings(rng, names, n, weights, published_q10, steps=400_000):
 
 # --- the responses ----------------------------------------------------------------------------
 
-def build():
-    """(header, rows) of responses_2017.csv: rows are lists of cell texts."""
-    rng = random.Random(SEED)
+def build(seed=SEED):
+    """(header, rows) of responses_2017.csv: rows are lists of cell texts.
+
+    Another `seed` gives other people with the same published totals (the tests' other respondent sets).
+    """
+    rng = random.Random(seed)
     people = list(range(1, published.RESPONSES + 1))
     diligence = {p: rng.gauss(0, 1) for p in people}
     attitude = {p: rng.gauss(0, 1) for p in people}
