@@ -210,7 +210,7 @@ def search_services(search):
     return services.select_related("organization").order_by(*order)
 
 
-# What a list of results shows of each service (the search page's template).
+# What a list of results shows of each service (search_html.result_rows, and search_page's own rows).
 RESULT_FIELDS = ("id", "name", "description", "status", "cost", "minimum_age", "maximum_age",
                  "organization__id", "organization__name")
 

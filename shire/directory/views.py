@@ -38,7 +38,6 @@ from .models import (
     Phone,
     Schedule,
     Service,
-    ServiceAtLocation,
     stale_cutoff,
 )
 
