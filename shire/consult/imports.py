@@ -13,7 +13,12 @@ Responses file
     order and any subset of the questionnaire's questions (notes have no column). `select_multiple`
     and `rank` answers are space-separated choice names (a ranking most preferred first, every
     option once); an empty cell is a question not answered. Headings and choice names may be
-    written in any case, with spaces around them, unless two names differ only in case. CSV files are UTF-8 (a byte-order mark is fine; any other
+    written in any case, with spaces around them, unless two names differ only in case.
+
+    Files exported by other survey tools are read too: a column headed by the question's whole
+    label, and a choice given as its label (in the form's language, any case and spacing), several
+    of them separated by ';'. A heading or cell that could mean two questions or choices (two
+    labels, or one's name and another's label) is refused, naming the candidates. CSV files are UTF-8 (a byte-order mark is fine; any other
     encoding is refused, never guessed, naming the row and column of its first byte that is not
     UTF-8); XLSX files are read from their first sheet.
 
@@ -472,6 +477,11 @@ class _Rule:
         return result
 
 
+def _words(text):
+    """A label or heading as a key: any case, runs of spaces as one space."""
+    return " ".join(text.split()).casefold()
+
+
 def _has_text(value):
     return isinstance(value, str) and value.strip() != ""
 
@@ -515,6 +525,11 @@ class _Question:
         for choice in self.choices:
             folded.setdefault(choice.casefold(), []).append(choice)
         self.folded = {key: names[0] for key, names in folded.items() if len(names) == 1}
+        # Other survey tools export the choices' labels ("Strongly agree"): label -> choice names.
+        self.labels = {}
+        for choice in item.get("choices") or [] if self.choices else []:
+            if choice.get("label"):
+                self.labels.setdefault(_words(choice["label"]), []).append(choice["name"])
         self.column = None
         self.cacheable = self.type != "text"
         # Cell text -> parsed answer, filled as cells are read (select_one starts with its choices).
@@ -550,15 +565,15 @@ class _Question:
         if not stripped:
             return None
         if kind == "select_one":
+            choice = self.named(stripped)
+            if choice is not None:
+                return choice
             parts = stripped.split()
             if len(parts) > 1:
                 raise ValueError(f"{stripped!r} gives {len(parts)} answers, but this question takes one choice (one of: {self.choice_list()}).")
-            choice = self.choice(parts[0])
-            if choice is None:
-                raise ValueError(self._unknown(parts[0]))
-            return choice
+            raise ValueError(self._unknown(parts[0]))
         if kind in ("select_multiple", "rank"):
-            parts = [self.choice(p) or p for p in stripped.split()]
+            parts = self._parts(stripped)
         if kind == "select_multiple":
             unknown = [p for p in parts if p not in self.order]
             if unknown:
@@ -612,10 +627,47 @@ class _Question:
         """The choice name `text` gives (written in any case), or None."""
         return text if text in self.order else self.folded.get(text.casefold())
 
+    def named(self, text):
+        """The choice `text` names by its name or its label (any case and spacing), or None.
+
+        ValueError if it could be two choices: the label of two, or one's name and another's label.
+        """
+        if text in self.order:
+            return text
+        candidates = {*self.labels.get(_words(text), ())}
+        by_name = self.folded.get(text.casefold())
+        if by_name is not None:
+            candidates.add(by_name)
+        if len(candidates) > 1:
+            shown = ", ".join(sorted(candidates, key=self.order.get))
+            raise ValueError(f"{text.strip()!r} could be any of the choices {shown} (as a name or a label); "
+                             "write the choice's name instead.")
+        return candidates.pop() if candidates else None
+
+    def _parts(self, text):
+        """The choices of a select_multiple or rank cell: names separated by spaces, or names or labels
+        separated by ';' (as other survey tools export several labels); one label alone is one choice."""
+        if ";" in text:
+            return [self.named(p) or p.strip() for p in text.split(";") if p.strip()]
+        words = text.split()
+        names = [self.choice(w) for w in words]
+        whole = self.named(text) if len(words) > 1 else None
+        if whole is not None:
+            if all(names):
+                raise ValueError(f"{text!r} could be the choices {', '.join(names)} or the one choice {whole} (by its "
+                                 "label); write names separated by spaces, or labels separated by ';'.")
+            return [whole]
+        return [self.named(w) or w for w in words]
+
     def _unknown(self, *names):
         quoted = ", ".join(repr(n) for n in names)
         noun = "is not a choice" if len(names) == 1 else "are not choices"
-        return f"{quoted} {noun} of this question (its choices are: {self.choice_list()})."
+        expected = ""
+        if self.type != "select_one":
+            # Label exports write several choices in other ways; say what this import reads.
+            expected = (" Several choices are their names separated by spaces, or their names or labels separated by "
+                        "';' (not ',', and not one column an option).")
+        return f"{quoted} {noun} of this question (its choices are: {self.choice_list()}).{expected}"
 
 
 class _Form:
@@ -624,12 +676,15 @@ class _Form:
         self.order = []  # answerable questions, in the order the form asks them
         self.notes = set()
         self.folded = None  # lower-cased names, made when a heading is not written exactly
+        self.labels = {}  # a question's label as a key -> the names of the questions it labels
         for page_index, page in enumerate(definition.get("pages") or []):
             page_relevant = page.get("relevant")
             for item in page.get("items") or []:
                 if item.get("type") == "note":
                     self.notes.add(item["name"])
                     continue
+                if item.get("label"):
+                    self.labels.setdefault(_words(item["label"]), []).append(item["name"])
                 question = _Question(item, page_index, page_relevant)
                 self.questions[question.name] = question
                 self.order.append(question)
@@ -654,15 +709,25 @@ class _Form:
             question.compile(make_rule)
 
     def column_name(self, heading):
-        """The question (or response_id) a column heading names: exactly, else ignoring case if only one matches."""
+        """The question (or response_id) a column heading names: exactly, else ignoring case, or by the
+        question's whole label (as other survey tools head columns), if only one question matches."""
         if heading in self.questions or heading in self.notes or heading == RESPONSE_ID:
             return heading
+        candidates = self.candidates(heading)
+        return candidates[0] if len(candidates) == 1 else heading
+
+    def candidates(self, heading):
+        """The names of the questions a heading could name by name (any case) or by label."""
         if self.folded is None:
             folded = {}
             for name in [RESPONSE_ID, *self.questions, *self.notes]:
                 folded.setdefault(name.casefold(), []).append(name)
             self.folded = {key: names[0] for key, names in folded.items() if len(names) == 1}
-        return self.folded.get(heading.casefold(), heading)
+        candidates = list(self.labels.get(_words(heading), ()))
+        by_name = self.folded.get(heading.casefold())
+        if by_name is not None and by_name not in candidates:
+            candidates.insert(0, by_name)
+        return candidates
 
     def suggest(self, name):
         close = difflib.get_close_matches(name, list(self.questions), n=1)
@@ -858,6 +923,9 @@ def _check_header(header, form, problems):
                 problems.add(f"{cell} is a {form.questions[cell].type} question, which cannot be imported.", 1, index, cell)
             else:
                 columns[index] = cell
+        elif len(form.candidates(cell)) > 1:
+            problems.add(f"{cell!r} could head any of the questions {', '.join(form.candidates(cell))} (as a name or a "
+                         "label); head the column with the question's name.", 1, index, cell)
         else:
             problems.add(f"{cell} is not a question of this questionnaire{form.suggest(cell)}.", 1, index, cell)
     if id_column is None:

@@ -36,6 +36,10 @@ def stored(consultation):
     return {r.response_id: r.answers for r in Response.objects.filter(consultation=consultation)}
 
 
+SEVERAL = (" Several choices are their names separated by spaces, or their names or labels separated by ';' "
+           "(not ',', and not one column an option).")
+
+
 def refused(consultation, path):
     """Import a bad file: it must raise ImportProblems and import nothing. Returns the problems."""
     before = Response.objects.count()
@@ -215,6 +219,7 @@ def test_unknown_choice_for_select_multiple(consultation, tmp_path):
     path = write_csv(tmp_path, one_row(methods="email fax"))
     assert refused(consultation, path) == [
         f"{path}, row 2, column H (methods): 'fax' is not a choice of this question (its choices are: website, email, newsletter, post, social)."
+        f"{SEVERAL}"
     ]
 
 
@@ -247,7 +252,7 @@ def test_rank_with_a_missing_option(consultation, tmp_path):
 def test_rank_with_an_unknown_option(consultation, tmp_path):
     path = write_csv(tmp_path, one_row(order="local engage communicate roads"))
     problems = refused(consultation, path)
-    assert problems == [f"{path}, row 2, column G (order): 'roads' is not a choice of this question (its choices are: local, engage, communicate, funding)."]
+    assert problems == [f"{path}, row 2, column G (order): 'roads' is not a choice of this question (its choices are: local, engage, communicate, funding).{SEVERAL}"]
 
 
 def test_more_choices_than_the_constraint_allows(consultation, tmp_path):
@@ -892,3 +897,52 @@ def test_a_formula_with_an_empty_result_is_an_empty_cell_and_one_without_a_value
     rows = list(imports.read_rows(write_raw_xlsx(tmp_path, sheet)))
     assert rows == [(1, ["response_id"]), (2, ["", "=1+1"])]
     assert type(rows[1][1][0]) is str and type(rows[1][1][1]) is imports.Formula
+
+
+# --- other survey tools' exports: labels --------------------------------------------------------
+
+def labelled_form():
+    def labelled(name, kind, pairs):
+        item = question(name, kind)
+        item["choices"] = [{"name": n, "label": label} for n, label in pairs]
+        return item
+
+    return make_consultation(definition(page(
+        "p",
+        labelled("body", "select_one", [("parish", "Parish council"), ("district", "District council"), ("yes", "No"), ("no", "Yes")]),
+        labelled("ways", "select_multiple", [("advice", "Give advice"), ("time", "Volunteer time"), ("money", "Give advice")]),
+        labelled("order", "rank", [("local", "Local first"), ("funding", "Funding")]),
+        {**question("comments", "text"), "label": "Comments"},
+        {**question("more", "text"), "label": "comments "},
+    )))
+
+
+def test_labels_are_read_as_choices_and_headings_as_questions(tmp_path):
+    consultation = labelled_form()
+    rows = [["response_id", "  question BODY ", "Question ways", "question order"],
+            ["R-1", "  parish   COUNCIL ", "volunteer time", "Funding; local first"],
+            ["R-2", "District council", "volunteer TIME;", "local funding"],
+            ["R-3", "yes", "", "funding;local"]]
+    assert import_responses(consultation, write_csv(tmp_path, rows)) == 3
+    answers = stored(consultation)
+    assert [answers[r]["body"] for r in ("R-1", "R-2", "R-3")] == ["parish", "district", "yes"]  # a name written exactly is that name
+    assert answers["R-1"]["ways"] == answers["R-2"]["ways"] == ["time"]
+    assert [answers[r]["order"] for r in ("R-1", "R-2", "R-3")] == [["funding", "local"], ["local", "funding"], ["funding", "local"]]
+
+
+def test_a_label_that_could_be_two_choices_or_questions_is_refused_naming_them(tmp_path):
+    consultation = labelled_form()
+    rows = [["response_id", "body", "ways", "COMMENTS"],
+            ["R-1", "YES", "give advice", ""],
+            ["R-2", "parish", "advice, volunteer time", ""]]
+    path = write_csv(tmp_path, rows)
+    problems = refused(consultation, path)
+    assert problems == [
+        f"{path}, row 1, column D (COMMENTS): 'COMMENTS' could head any of the questions comments, more (as a name or a label); "
+        "head the column with the question's name.",
+        f"{path}, row 2, column B (body): 'YES' could be any of the choices yes, no (as a name or a label); write the choice's name instead.",
+        f"{path}, row 2, column C (ways): 'give advice' could be any of the choices advice, money (as a name or a label); "
+        "write the choice's name instead.",
+        f"{path}, row 3, column C (ways): 'advice,', 'volunteer' are not choices of this question (its choices are: advice, time, money).{SEVERAL}",
+    ]
+    assert Response.objects.count() == 0

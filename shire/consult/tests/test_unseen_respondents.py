@@ -143,3 +143,37 @@ def test_an_unknown_column_is_refused_naming_it_and_nothing_is_imported(tmp_path
 def test_the_generator_is_seeded():
     assert respondent_set(SEEDS[1]) == respondent_set(SEEDS[1])
     assert Path(build_responses.RESPONSES_CSV).exists()
+
+
+def label_export(definition, header, rows):
+    """(header, rows) as SurveyMonkey or Microsoft Forms export them: columns headed by the question's
+    label and choices given as labels, several separated by "; ". A label two questions share (a
+    grid's rows may) keeps the question's name, as such a heading would be refused."""
+    items = {item["name"]: item for page in definition["pages"] for item in page["items"]}
+    headings = [items[name]["label"] if name in items else name for name in header]
+    shared = {h for h in headings if headings.count(h) > 1}
+    headings = [name if heading in shared else heading for name, heading in zip(header, headings)]
+
+    def label(name, cell):
+        choices = {c["name"]: c["label"] for c in items[name].get("choices") or []} if name in items else {}
+        if not choices or not cell:
+            return cell
+        return "; ".join(choices[part] for part in cell.split())
+
+    return headings, [[label(name, cell) for name, cell in zip(header, row)] for row in rows]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_in_labels_gives_every_published_figure(tmp_path, fmt):
+    from shire.consult.xlsform import read_xlsform
+
+    definition = read_xlsform(FORM.read_bytes(), FORM.name)
+    header, rows = build_responses.build(SEEDS[1])
+    headings, labelled = label_export(definition, header, rows)
+    assert sum(h not in header for h in headings) > 20  # most columns headed by labels
+    assert any("; " in cell for row in labelled for cell in row)
+    path = tmp_path / f"labels.{fmt}"
+    (write_csv if fmt == "csv" else write_xlsx)(path, headings, labelled)
+    questions, out = run(tmp_path, path)
+    assert f"Imported {published.RESPONSES} responses" in out
+    assert_the_seeds_figures(questions)
