@@ -13,9 +13,10 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import math
 import re
 from concurrent.futures import ThreadPoolExecutor
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 
 import polars as pl
@@ -51,9 +52,15 @@ def round_half_up(value, places=1):
     if value is None:
         return None
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return value  # an infinite figure is reported as it is
         value = Decimal(repr(value))
     if isinstance(value, Decimal):
-        return float(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+        if not value.is_finite():
+            return float(value)
+        # Enough digits for the whole part too (1e308 has 309), where the default context has 28.
+        context = Context(prec=max(28, value.adjusted() + places + 2))
+        return float(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=context))
     value = Fraction(value)
     scaled = abs(value) * 10**places
     whole, rest = divmod(scaled.numerator, scaled.denominator)
@@ -415,6 +422,16 @@ def _rank_figures(names, rankings, base):
     }
 
 
+def _median(numbers):
+    median = float(numbers.median())
+    if math.isfinite(median) or not numbers.is_finite().all():
+        return median
+    # The two middle answers' float sum overflowed: halve them before adding.
+    ordered = numbers.sort()
+    middle = len(ordered) // 2
+    return float(ordered[middle]) / 2 + float(ordered[middle - 1]) / 2
+
+
 def _number_figures(kind, numbers):
     if not len(numbers):
         return {"mean": None, "median": None, "min": None, "max": None}
@@ -422,9 +439,13 @@ def _number_figures(kind, numbers):
         mean = round_half_up(Fraction(int(numbers.sum()), len(numbers)), 2)
         low, high = int(numbers.min()), int(numbers.max())
     else:
-        mean = round_half_up(Decimal(repr(float(numbers.sum()))) / len(numbers), 2)
+        total = float(numbers.sum())
+        if math.isfinite(total) or not numbers.is_finite().all():
+            mean = round_half_up(Decimal(repr(total)) / len(numbers), 2)
+        else:  # finite answers whose float sum overflows (near 1e308): summed exactly
+            mean = round_half_up(sum(map(Fraction, numbers), Fraction(0)) / len(numbers), 2)
         low, high = float(numbers.min()), float(numbers.max())
-    median = round_half_up(float(numbers.median()), 2)
+    median = round_half_up(_median(numbers), 2)
     if kind == "integer" and median == int(median):
         median = int(median)
     return {"mean": mean, "median": median, "min": low, "max": high}

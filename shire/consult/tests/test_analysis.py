@@ -1,5 +1,6 @@
 """The results report's figures, from small hand-made questionnaires and answer sets."""
 import json
+import math
 import random
 import time
 from collections import Counter
@@ -639,3 +640,20 @@ def test_hundred_thousand_responses_give_consistent_totals():
         order_by_net_agreement(report, [f"agree{i}" for i in range(10)])
     ]
     json.dumps(report)  # plain data throughout
+
+
+def test_decimals_near_the_largest_float_are_reported_not_crashed_on():
+    # Their float sum overflows to infinity; the figures are worked out without it.
+    form = definition([question("x", "decimal"), question("y", "decimal")])
+    records = [{"x": 1.7e308, "y": -1.7e308}, {"x": 1.7e308, "y": -1.7e308}, {"x": 1.5e308, "y": 0.5}]
+    questions = analyse(form, frame_from_records(form, records))["questions"]
+    x = questions["x"]
+    assert (x["base"], x["min"], x["max"]) == (3, 1.5e308, 1.7e308)
+    assert x["mean"] == float((Fraction(1.7e308) * 2 + Fraction(1.5e308)) / 3)
+    assert x["median"] == 1.7e308
+    y = questions["y"]
+    assert (y["min"], y["max"], y["median"]) == (-1.7e308, 0.5, -1.7e308)
+    assert y["mean"] == float((Fraction(-1.7e308) * 2 + Fraction(0.5)) / 3)
+    assert all(math.isfinite(y[figure]) for figure in ("mean", "median", "min", "max"))
+    two = analyse(form, frame_from_records(form, [{"x": 1.7e308}, {"x": 1.6e308}]))["questions"]["x"]
+    assert two["mean"] == pytest.approx(1.65e308, rel=1e-15) and two["median"] == pytest.approx(1.65e308, rel=1e-15)
