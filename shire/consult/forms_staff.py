@@ -14,11 +14,10 @@ from django.forms.boundfield import BoundField
 from django.utils.text import slugify
 
 from .models import Consultation
+from .services import RESERVED_SLUGS, slug_problem
 
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 XLSFORM_MAX_BYTES = 10 * 1024 * 1024
-# Paths under /staff/consultations/ that are not consultation slugs.
-RESERVED_SLUGS = frozenset({"new"})
 
 _DATE_PARTS = ("day", "month", "year")
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{6,40}$")
@@ -207,8 +206,9 @@ class ConsultationForm(forms.ModelForm):
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug") or ""
-        if slug in RESERVED_SLUGS:
-            raise ValidationError(f"Web address cannot be “{slug}”; choose another", code="reserved")
+        problem = slug and slug_problem(slug)
+        if problem:
+            raise ValidationError(f"Web address {problem}", code="invalid")
         if slug and Consultation.objects.exclude(pk=self.instance.pk).filter(slug=slug).exists():
             raise ValidationError("Another consultation already uses this web address; choose another", code="taken")
         return slug

@@ -2,7 +2,9 @@
 import secrets
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -16,6 +18,26 @@ from .questionnaire import clean_answers
 
 class ConsultationError(Exception):
     """A request that the rules refuse; the message says why, in words an officer can act on."""
+
+
+# Paths under /staff/consultations/ that are not consultation slugs.
+RESERVED_SLUGS = frozenset({"new"})
+SLUG_MAX = Consultation._meta.get_field("slug").max_length
+
+
+def slug_problem(slug):
+    """Why `slug` cannot be a consultation's web address, or None if it can: one rule for every caller.
+
+    The words follow the name of the field ("Web address", "--slug")."""
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        return f"“{slug}” may use only letters, numbers, hyphens and underscores"
+    if len(slug) > SLUG_MAX:
+        return f"may have at most {SLUG_MAX} characters (this one has {len(slug)})"
+    if slug in RESERVED_SLUGS:
+        return f"“{slug}” is the address of another page; choose another"
+    return None
 
 
 def can_manage(user, consultation):
@@ -56,6 +78,9 @@ def attach_questionnaire(consultation, data, filename, user=None):
 
 def import_form(path, slug, team=None, user=None):
     """`shire consult import-form`: attach the form to the consultation SLUG, creating it as a draft if new."""
+    problem = slug_problem(slug)
+    if problem:
+        raise ConsultationError(f"--slug {problem}.")
     with open(path, "rb") as handle:
         data = handle.read()
     definition = xlsform.read_xlsform(data, str(path))  # check before creating anything

@@ -81,8 +81,9 @@ def test_file_that_is_not_a_workbook_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("slug, message", [
-    ("Bad Slug!", "--slug 'Bad Slug!' is not a valid slug"),
-    ("x" * 81, "--slug is 81 characters long; a slug may have at most 80."),
+    ("Bad Slug!", "--slug “Bad Slug!” may use only letters, numbers, hyphens and underscores."),
+    ("x" * 81, "--slug may have at most 80 characters (this one has 81)."),
+    ("new", "--slug “new” is the address of another page; choose another."),
 ])
 def test_a_slug_that_cannot_be_a_web_address_is_refused(tmp_path, slug, message):
     path = write(tmp_path, make_xlsform(VALID_SURVEY, VALID_CHOICES, VALID_SETTINGS))

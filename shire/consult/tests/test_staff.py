@@ -337,7 +337,7 @@ def test_a_failed_submission_keeps_what_was_typed(client, team):
         ({"contact_email": ""}, "Enter the contact e-mail address"),
         ({"contact_phone": "call me"}, "Enter a telephone number, like 0116 232 3232 or +44 116 232 3232"),
         ({"slug": "Not a slug!"}, "Web address must only include lower case letters, numbers and hyphens"),
-        ({"slug": "new"}, "Web address cannot be “new”; choose another"),
+        ({"slug": "new"}, "Web address “new” is the address of another page; choose another"),
     ],
 )
 def test_required_and_checked_fields(client, team, changes, message):

@@ -3,9 +3,7 @@
 Each sub-command checks its whole input before writing anything, and exits non-zero with a
 message naming the file, row and column when the input is bad.
 """
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.core.validators import validate_slug
 
 from shire.consult import services
 from shire.consult.models import Consultation
@@ -88,13 +86,6 @@ class Command(BaseCommand):
     def handle_import_form(self, form, slug, team=None, **_):
         from shire.core.models import Team
 
-        limit = Consultation._meta.get_field("slug").max_length
-        try:
-            validate_slug(slug)
-        except ValidationError:
-            raise CommandError(f"--slug {slug!r} is not a valid slug: use only letters, numbers, hyphens and underscores (it is the consultation's web address).") from None
-        if len(slug) > limit:
-            raise CommandError(f"--slug is {len(slug)} characters long; a slug may have at most {limit}.")
         owner = None
         if team:
             owner = Team.objects.filter(slug=team).first()
