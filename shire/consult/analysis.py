@@ -21,6 +21,8 @@ from fractions import Fraction
 
 import polars as pl
 
+from .questionnaire import with_placeholders
+
 CHOICE_TYPES = ("select_one", "select_multiple", "rank")
 QUESTION_TYPES = ("select_one", "select_multiple", "rank", "text", "integer", "decimal", "date")
 # Choices are categorical: each answer is a small code into the few texts a question's choices
@@ -352,7 +354,7 @@ def question_figures(question, series):
     kind = question["type"]
     choices = question.get("choices") or []
     names = [choice["name"] for choice in choices]
-    report = {"type": kind, "label": question.get("label")}
+    report = {"type": kind, "label": with_placeholders(question.get("label"))}
     if kind in CHOICE_TYPES:
         report["choices"] = {choice["name"]: choice.get("label") or choice["name"] for choice in choices}
     answered = series.drop_nulls()

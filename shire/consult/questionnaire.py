@@ -79,6 +79,42 @@ def page_of(definition, name):
     return None
 
 
+# XLSForm's piping: ${name} in a label or hint is the answer to the question `name`.
+_REFERENCE = re.compile(r"\$\{\s*([A-Za-z_][\w.\-]*)\s*\}")
+
+
+def with_placeholders(text):
+    """A label with each ${name} as a readable placeholder, [name], where no one answer fills it
+    (the report, the staff pages)."""
+    return _REFERENCE.sub(lambda match: f"[{match.group(1)}]", text) if text else text
+
+
+def piped_page(definition, index, answers):
+    """Page `index` with each ${name} in its labels and hints filled with this person's answer,
+    where that question is on an earlier page; else the placeholder [name]. The answer is put in as
+    text (the templates escape it)."""
+    earlier = {}
+    for page in pages(definition)[:index]:
+        for item in page.get("items") or []:
+            if item.get("name") in answers and answers[item["name"]] not in (None, "", []):
+                earlier[item["name"]] = _shown(item, answers[item["name"]])
+
+    def fill(text):
+        if not text or "${" not in text:
+            return text
+        return _REFERENCE.sub(lambda match: earlier.get(match.group(1), f"[{match.group(1)}]"), text)
+
+    page = pages(definition)[index]
+    items = [{**item, "label": fill(item.get("label")), "hint": fill(item.get("hint"))} for item in page.get("items") or []]
+    return {**page, "label": fill(page.get("label")), "hint": fill(page.get("hint")), "items": items}
+
+
+def _shown(item, value):
+    if item.get("type") in ("select_one", "select_multiple", "rank"):
+        return ", ".join(choice_label(item, name) for name in (value if isinstance(value, list) else [value]))
+    return str(value)
+
+
 def choice_names(item):
     return [str(choice["name"]) for choice in item.get("choices") or []]
 

@@ -203,7 +203,7 @@ def _previous_url(consultation, mode, checks, index, returning):
 
 def _render_page(request, consultation, mode, checks, index, values, errors, returning, extra=()):
     check = checks[index]
-    page = check.page
+    page = q.piped_page(consultation.questionnaire.definition, index, values)
     blocks = page_blocks(page, values, errors, set(check.relevant), keep_shown=set(extra))
     conditional = any(block["conditional"] for block in blocks)
     question_blocks = [b for b in blocks if b["kind"] != "note"]
@@ -315,7 +315,8 @@ def _summary(consultation, mode, checks, kept):
         if not check.visible:
             continue
         rows = []
-        for item in check.page.get("items") or []:
+        page = q.piped_page(consultation.questionnaire.definition, check.index, kept)
+        for item in page.get("items") or []:
             if item.get("name") not in check.relevant or item.get("type") not in q.ANSWERABLE_TYPES:
                 continue
             rows.append({
@@ -326,7 +327,7 @@ def _summary(consultation, mode, checks, kept):
                 "change_url": mode.page_url(consultation, check.index, returning=True) + f"#{item['name']}",
             })
         if rows:
-            sections.append({"label": check.page.get("label") or "", "rows": rows})
+            sections.append({"label": page.get("label") or "", "rows": rows})
     return sections
 
 

@@ -25,6 +25,7 @@ from shire.core import audit
 from shire.core.permissions import officer_required
 
 from . import exports, services, xlsform
+from . import questionnaire as q
 from .forms_staff import ConsultationForm, QuestionnaireUploadForm
 from .models import Consultation, Response
 
@@ -109,7 +110,7 @@ def answer_sections(definition, answers):
             name = item.get("name")
             if item.get("type") == "note" or name not in answers:
                 continue
-            rows.append({"name": name, "label": item.get("label") or name, "answer": _answer(item, answers.pop(name))})
+            rows.append({"name": name, "label": q.with_placeholders(item.get("label")) or name, "answer": _answer(item, answers.pop(name))})
         if rows:
             sections.append({"label": page.get("label") or "", "rows": rows})
     if answers:
