@@ -366,16 +366,23 @@ def _as_lead_contact(organisation, user):
     return locked
 
 
+def _lead_contact_and_member(organisation, membership, by):
+    """Inside a transaction: the organisation locked with `by` checked as its lead contact, and
+    `membership` read again under the lock (someone may have removed it meanwhile)."""
+    locked = _as_lead_contact(organisation, by)
+    membership = locked.memberships.select_related("user").filter(pk=membership.pk).first()
+    if membership is None:
+        raise GrantsError("That person is no longer a member of this organisation.")
+    return locked, membership
+
+
 def remove_member(organisation, membership, by):
     """`by`, a lead contact, takes `membership` off the organisation; from their next request the person
     removed sees none of its applications (404). The last lead contact cannot be removed, by anyone."""
     if not is_member(by, organisation):
         raise PermissionDenied
     with transaction.atomic():
-        locked = _as_lead_contact(organisation, by)
-        membership = locked.memberships.select_related("user").filter(pk=membership.pk).first()
-        if membership is None:
-            raise GrantsError("That person is no longer a member of this organisation.")
+        locked, membership = _lead_contact_and_member(organisation, membership, by)
         if (
             membership.role == Membership.Role.LEAD
             and not locked.memberships.filter(role=Membership.Role.LEAD).exclude(pk=membership.pk).exists()
@@ -397,10 +404,7 @@ def make_lead_contact(organisation, membership, by, organisation_url=None):
     if not is_member(by, organisation):
         raise PermissionDenied
     with transaction.atomic():
-        locked = _as_lead_contact(organisation, by)
-        membership = locked.memberships.select_related("user").filter(pk=membership.pk).first()
-        if membership is None:
-            raise GrantsError("That person is no longer a member of this organisation.")
+        locked, membership = _lead_contact_and_member(organisation, membership, by)
         if membership.role == Membership.Role.LEAD:
             raise GrantsError(f"{membership.user.get_full_name() or membership.user.email} is already a lead contact of {locked.name}.")
         membership.role = Membership.Role.LEAD
