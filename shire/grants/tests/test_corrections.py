@@ -398,3 +398,18 @@ def test_the_correction_form_works_by_keyboard_and_is_accessible(page, live_serv
         page.keyboard.press("Enter")
     assert "was corrected and the letter sent" in page.content() and "Corrections" in page.content()
     check()
+
+
+SCHEDULE_FIELDS = ("instalments", "first_payment_on", "months_between_payments", "returns", "first_return_on",
+                   "months_between_returns")
+
+
+def test_the_decision_page_and_a_correction_to_an_award_ask_the_same_schedule(round_, officer):
+    application, _ = in_assessment(round_, officer)
+    client = signed_in(officer)
+    deciding = client.get(url("decide", application.reference)).content.decode()
+    awards.decide(application, officer, "decline", "Outside the fund's aims.")
+    correcting = client.get(url("correct", application.reference)).content.decode()
+    for page in (deciding, correcting):
+        for name in SCHEDULE_FIELDS:
+            assert f'name="{name}' in page, name
