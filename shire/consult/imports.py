@@ -477,6 +477,14 @@ class _Rule:
         return result
 
 
+def _by_folded_name(names):
+    """Each name by its case-folded form, leaving out names that differ from another only in case."""
+    folded = {}
+    for name in names:
+        folded.setdefault(name.casefold(), []).append(name)
+    return {key: found[0] for key, found in folded.items() if len(found) == 1}
+
+
 def _words(text):
     """A label or heading as a key: any case, runs of spaces as one space."""
     return " ".join(text.split()).casefold()
@@ -521,10 +529,7 @@ class _Question:
         self.choices = [c["name"] for c in item.get("choices") or []] if self.type in CHOICE_TYPES else []
         self.order = {choice: i for i, choice in enumerate(self.choices)}
         # A choice written in another case is that choice, unless two choices differ only in case.
-        folded = {}
-        for choice in self.choices:
-            folded.setdefault(choice.casefold(), []).append(choice)
-        self.folded = {key: names[0] for key, names in folded.items() if len(names) == 1}
+        self.folded = _by_folded_name(self.choices)
         # Other survey tools export the choices' labels ("Strongly agree"): label -> choice names.
         self.labels = {}
         for choice in item.get("choices") or [] if self.choices else []:
@@ -719,10 +724,7 @@ class _Form:
     def candidates(self, heading):
         """The names of the questions a heading could name by name (any case) or by label."""
         if self.folded is None:
-            folded = {}
-            for name in [RESPONSE_ID, *self.questions, *self.notes]:
-                folded.setdefault(name.casefold(), []).append(name)
-            self.folded = {key: names[0] for key, names in folded.items() if len(names) == 1}
+            self.folded = _by_folded_name([RESPONSE_ID, *self.questions, *self.notes])
         candidates = list(self.labels.get(_words(heading), ()))
         by_name = self.folded.get(heading.casefold())
         if by_name is not None and by_name not in candidates:
