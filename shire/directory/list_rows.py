@@ -9,6 +9,8 @@ writes that skip save() (imports, bulk updates) call it themselves. A row with n
 """
 from collections import namedtuple
 
+from django.db import connection
+
 from . import api_data, search_html
 from .models import Service, ServiceAtLocation, ServiceAtLocationListRow, ServiceListRow
 
@@ -34,15 +36,23 @@ def api_json(name, ids):
 SearchResult = namedtuple("SearchResult", "name result_html map_point")
 
 
-def search_results(ids):
-    """{id: SearchResult} of the services with these ids: their names, <li>s in the results list and
-    points on the map (or ""), as kept, or made now for a service with nothing kept."""
-    rows = {pk: SearchResult(*row) for pk, *row in ServiceListRow.objects.filter(pk__in=ids).values_list(
-        "pk", "service__name", "result_html", "map_point")}
-    missing = [pk for pk in ids if pk not in rows]
+def search_results(rows):
+    """{id: SearchResult} of the services of these (id, name) rows: their names, <li>s in the results
+    list and points on the map (or ""), as kept, or made now for a service with nothing kept."""
+    names = dict(rows)
+    meta, quote = ServiceListRow._meta, connection.ops.quote_name
+    pk, html, point = (quote(meta.get_field(name).column) for name in ("service", "result_html", "map_point"))
+    with connection.cursor() as cursor:
+        # SQL rather than the ORM: compiling the query cost more than running it (docs/directory.md).
+        cursor.execute(f"SELECT {pk}, {html}, {point} FROM {quote(meta.db_table)} "
+                       f"WHERE {pk} IN ({', '.join(['%s'] * len(names))})",
+                       [meta.pk.get_db_prep_value(service, connection) for service in names])
+        results = {meta.pk.to_python(service): SearchResult(names[meta.pk.to_python(service)], html, point)
+                   for service, html, point in cursor.fetchall()}
+    missing = [service for service in names if service not in results]
     if missing:
-        rows.update({pk: SearchResult(*row) for pk, row in search_html.result_rows(missing).items()})
-    return rows
+        results.update({service: SearchResult(*row) for service, row in search_html.result_rows(missing).items()})
+    return results
 
 
 def refresh(service_ids, batch=500):

@@ -44,7 +44,7 @@ def directory():
 
 
 def names(search):
-    return [service.name for service in services.search_services(search)]
+    return [service.name for service in services.search_page(search, 1, 1000).object_list]
 
 
 def test_search_words_are_casefolded_split_and_limited():
@@ -98,6 +98,32 @@ def test_district_matches_the_organisation_or_a_place_the_service_is_offered(dir
     hall = factories.location(centre, "Outreach room", city="Desford", district=directory["blaby"])
     factories.service(centre, "Outreach clinic", locations=[hall])
     assert names(services.Search(district=directory["blaby"])) == ["Food bank", "Outreach clinic"]
+
+
+def test_filters_together_find_what_each_finds_alone(directory):
+    """The search's SQL joins its conditions with AND and keeps each one's parameters in place: any two
+    or more filters together find exactly the services every one of them finds alone."""
+    from itertools import combinations
+
+    older = services.needs().get(code="older-people")
+    health = services.categories().get(code="health")
+    melton = directory["melton"]
+    centre = Organization.objects.get(name="Asfordby Community Centre")
+    hall = factories.location(centre, "Outreach room", city="Desford", district=directory["blaby"])
+    factories.feature(hall, Accessibility.Feature.STEP_FREE)
+    factories.service(centre, "Outreach football", description="For carers.", cost="free", minimum_age=40,
+                      locations=[hall], terms=[older])
+    parts = {"words": ["football"], "need": older, "category": health, "district": melton,
+             "parish": directory["asfordby"], "age": 55, "free_only": True,
+             "access": [Accessibility.Feature.STEP_FREE]}
+    alone = {name: set(names(services.Search(**{name: value}))) for name, value in parts.items()}
+    for size in (2, 3, len(parts)):
+        for chosen in combinations(parts, size):
+            found = names(services.Search(**{name: parts[name] for name in chosen}))
+            assert set(found) == set.intersection(*(alone[name] for name in chosen)), chosen
+            assert len(found) == len(set(found)), chosen
+    assert names(services.Search(words=["football"], free_only=True, access=[Accessibility.Feature.STEP_FREE],
+                                 age=55)) == ["Outreach football"]
 
 
 def test_search_page_filters_from_the_query_string(client, directory):
