@@ -690,7 +690,7 @@ def apply_change(organization, target_type, obj, values, action, *, changed_by, 
         target_id, label = obj.pk, str(obj)[:200]
         affected = _affected_services(obj)
         obj.delete()
-        _refresh_services(affected)
+        refresh_services(affected)
         return ChangeRecord.objects.create(
             organization=organization, target_type=target_type, target_id=target_id, target_label=label,
             action=ChangeRecord.Action.DELETE, changes=changes, changed_by=changed_by, approved_by=approved_by,
@@ -717,7 +717,7 @@ def apply_change(organization, target_type, obj, values, action, *, changed_by, 
         _set_locations(obj, values["locations"])
     if "features" in values:
         _set_features(obj, values["features"])
-    _refresh_services(_affected_services(obj))
+    refresh_services(_affected_services(obj))
     if target_type == "organization":
         obj.refresh_from_db()
 
@@ -764,7 +764,8 @@ def _affected_services(obj):
     return []
 
 
-def _refresh_services(service_ids):
+def refresh_services(service_ids):
+    """Make again what these services keep of their records: their search text and list rows."""
     from . import list_rows
 
     service_ids = list(service_ids)

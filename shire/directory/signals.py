@@ -2,13 +2,19 @@
 so cached search pages and search choices are never older than the data. Bulk changes that skip
 save() call services.directory_changed() themselves.
 
-A saved service, organisation, place or service at a place also makes again the lists' kept rows
-that read it (list_rows.refresh); bulk changes, and deletions (a place or pairing fewer changes where
-a service is), call that themselves: services.apply_change does for every edit. (On a deletion the
-services it cascades to are still there when the signal comes, so a refresh then would keep rows
-of records about to go.)"""
+A saved service, organisation, place or service at a place also makes again what its services keep
+of it: their search text (names and towns) and the lists' rows (services.refresh_services). A
+deleted service at a place (a place deleted takes its pairings with it) does the same for its
+service once the deletion is committed: while it runs, the records it cascades to are still there,
+so a refresh then would keep rows of records about to go. Bulk changes call it themselves, and so
+does services.apply_change for every edit, so an edit through it refreshes twice (the second finds
+nothing changed).
+"""
+from functools import partial
+
 from django.apps import apps
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 WATCHED_APPS = ("directory",)
 WATCHED_MODELS = ("core.District", "core.Parish")
@@ -23,20 +29,25 @@ def _changed(sender, **kwargs):
 
 
 def _list_rows_changed(sender, instance, raw=False, **kwargs):
-    from . import list_rows
+    from . import list_rows, services
     from .models import Location, Organization, Service
 
     if raw:  # loading fixtures: the rows are made after (or by the migration)
         return
-    if sender is Service:
-        ids = list_rows.services_of(services=[instance.pk])
+    if sender is Service:  # its own save made its search text
+        list_rows.refresh([instance.pk])
     elif sender is Organization:
-        ids = list_rows.services_of(organizations=[instance.pk])
+        services.refresh_services(list_rows.services_of(organizations=[instance.pk]))
     elif sender is Location:
-        ids = list_rows.services_of(locations=[instance.pk])
+        services.refresh_services(list_rows.services_of(locations=[instance.pk]))
     else:  # a service at a location
-        ids = list_rows.services_of(services=[instance.service_id])
-    list_rows.refresh(ids)
+        services.refresh_services([instance.service_id])
+
+
+def _pairing_deleted(sender, instance, **kwargs):
+    from . import services
+
+    transaction.on_commit(partial(services.refresh_services, [instance.service_id]))
 
 
 def connect():
@@ -50,3 +61,4 @@ def connect():
     m2m_changed.connect(_changed, sender=Service.taxonomy_terms.through, dispatch_uid="directory-version-terms")
     for model in (Service, Organization, Location, ServiceAtLocation):
         post_save.connect(_list_rows_changed, sender=model, dispatch_uid=f"directory-list-rows-{model._meta.label}")
+    pre_delete.connect(_pairing_deleted, sender=ServiceAtLocation, dispatch_uid="directory-list-rows-pairing-deleted")

@@ -111,3 +111,33 @@ def test_a_list_page_is_the_kept_rows_joined_exactly_as_the_api_writes_json(clie
     assert page["total_items"] == 1 and page["size"] == 1 and page["last_page"] is True
     assert response.content.decode() == api_data.dumps({**{k: v for k, v in page.items() if k != "contents"},
                                                         "contents": [made_afresh(group["service"])[0]]})
+
+
+@pytest.mark.parametrize("how", ["place", "pairing"])
+def test_a_place_deleted_outside_an_edit_leaves_where_the_result_says(client, group, how,
+                                                                      django_capture_on_commit_callbacks):
+    """The Django admin or a shell deletes records without services.apply_change."""
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "place":
+            group["library"].delete()
+        else:
+            ServiceAtLocation.objects.filter(location=group["library"]).delete()
+    text = client.get("/directory/", {"q": "lunch"}).text
+    assert "Where: Desford</li>" in text and "Botcheston" not in text
+    assert client.get("/directory/", {"q": "botcheston"}).context["page_services"] == []
+    group["service"].refresh_from_db()
+    assert "botcheston" not in group["service"].search_text
+    assert kept(group["service"]) == made_afresh(group["service"])
+
+
+def test_a_place_renamed_outside_an_edit_is_searched_by_its_new_town(client, group):
+    group["library"].city = "Newtown Linford"
+    group["library"].save()
+    assert [s.name for s in client.get("/directory/", {"q": "linford"}).context["page_services"]] == ["Lunch club"]
+    assert client.get("/directory/", {"q": "botcheston"}).context["page_services"] == []
+
+
+def test_deleting_a_service_with_its_places_keeps_no_rows_of_it(group, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        group["service"].delete()
+    assert not ServiceListRow.objects.exists() and not ServiceAtLocationListRow.objects.exists()
