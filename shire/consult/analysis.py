@@ -539,7 +539,7 @@ def analyse(definition, frame, workshops=None, group_by=None):
         grouping = next((question for question in questions if question["name"] == group_by), None)
         if grouping is None or grouping["type"] not in ("select_one", "select_multiple"):
             raise ValueError(f"Cannot group by {group_by!r}: it must be a select_one or select_multiple question.")
-        report["group_by"] = {"question": group_by, "label": grouping.get("label"), "groups": {}}
+        report["group_by"] = {"question": group_by, "label": with_placeholders(grouping.get("label")), "groups": {}}
         for choice, label, mask in _group_masks(grouping, frame):
             subset = frame.filter(mask)
             report["group_by"]["groups"][choice] = {"label": label, "responses": subset.height}
@@ -581,7 +581,7 @@ def grids(definition, report):
                 names = order_by_net_agreement(report, [question["name"] for question in run])
                 found.append({
                     "page": page.get("name"),
-                    "label": page.get("label"),
+                    "label": with_placeholders(page.get("label")),
                     "list_name": run[0].get("list_name"),
                     "questions": names,
                     "net_agreement": {name: report["questions"][name]["net_agreement"] for name in names},

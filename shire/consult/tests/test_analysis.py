@@ -370,6 +370,21 @@ def test_group_by_must_be_a_select_question():
 
 # ------------------------------------------------------------------------------------ grids
 
+def test_piped_names_in_grid_and_grouping_labels_are_placeholders_in_the_report():
+    """${name} fills with one person's answer on their pages; a report of everyone shows [name]."""
+    who = question("who", "select_one", [{"name": "ind", "label": "Individual"}, {"name": "org", "label": "Group"}],
+                   label="Are you answering for ${club}?")
+    form = definition([question("club", "text"), who],
+                      [question("g1", "select_one", AGREE, list_name="agree"),
+                       question("g2", "select_one", AGREE, list_name="agree")])
+    form["pages"][1]["label"] = "What ${club} thinks"
+    records = [{"club": "Ramblers", "who": "ind", "g1": "a", "g2": "sa"}, {"club": "Choir", "who": "org", "g1": "d"}]
+    report = analyse(form, frame_from_records(form, records), group_by="who")
+    assert report["grids"][0]["label"] == "What [club] thinks"
+    assert report["group_by"]["label"] == "Are you answering for [club]?"
+    assert "${" not in json.dumps(report)
+
+
 def test_consecutive_agreement_questions_sharing_a_list_form_a_grid_ordered_by_net_agreement():
     form = definition(
         [
