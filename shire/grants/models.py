@@ -359,6 +359,11 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user_id} in {self.organisation_id} ({self.role})"
 
+    @property
+    def member_name(self):
+        """How the organisation's pages and messages name the member: their name, else their e-mail."""
+        return self.user.get_full_name() or self.user.email
+
 
 class Invitation(models.Model):
     """An invitation, sent by e-mail, to join an organisation. Only the token's hash is stored."""

@@ -406,7 +406,7 @@ def make_lead_contact(organisation, membership, by, organisation_url=None):
     with transaction.atomic():
         locked, membership = _lead_contact_and_member(organisation, membership, by)
         if membership.role == Membership.Role.LEAD:
-            raise GrantsError(f"{membership.user.get_full_name() or membership.user.email} is already a lead contact of {locked.name}.")
+            raise GrantsError(f"{membership.member_name} is already a lead contact of {locked.name}.")
         membership.role = Membership.Role.LEAD
         membership.save(update_fields=["role"])
         audit.record(by, "grants.organisation.lead_contact_added", locked, user=membership.user_id)

@@ -295,7 +295,7 @@ def member_remove(request, pk, membership_pk):
         if membership.user_id == request.user.pk:
             messages.success(request, f"You are no longer a member of {organisation.name}.")
             return redirect("grants:account")
-        name = membership.user.get_full_name() or membership.user.email
+        name = membership.member_name
         messages.success(request, f"{name} is no longer a member of {organisation.name}.")
         return redirect("grants:organisation", pk=pk)
     return render(request, "grants/applicant/member_remove.html", {"organisation": organisation, "membership": membership})
@@ -316,7 +316,7 @@ def member_make_lead(request, pk, membership_pk):
         except services.GrantsError as error:
             messages.error(request, str(error))
             return redirect("grants:organisation", pk=pk)
-        name = membership.user.get_full_name() or membership.user.email
+        name = membership.member_name
         messages.success(request, f"{name} is now a lead contact of {organisation.name}.")
         if not sent:
             messages.warning(request, f"We could not e-mail {name} to tell them just now: let them know yourself.")
