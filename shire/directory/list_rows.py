@@ -22,11 +22,23 @@ API_LISTS = {
 }
 
 
+def _kept(table, fields, ids):
+    """{id: (field values)} of the kept rows of `table` with these ids. Read with SQL rather than the
+    ORM: compiling the query cost more than running it (docs/directory.md)."""
+    meta, quote = table._meta, connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in (meta.pk.name, *fields))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {quote(meta.db_table)} "
+                       f"WHERE {quote(meta.pk.column)} IN ({', '.join(['%s'] * len(ids))})",
+                       [meta.pk.get_db_prep_value(pk, connection) for pk in ids])
+        return {meta.pk.to_python(pk): values for pk, *values in cursor.fetchall()}
+
+
 def api_json(name, ids):
     """{id: JSON text} of the rows with these ids in the API's list `name` ("services" or
     "service_at_locations"): as kept, or made now for a row with nothing kept."""
     table, read, build = API_LISTS[name]
-    texts = dict(table.objects.filter(pk__in=ids).values_list("pk", "json"))
+    texts = {pk: json for pk, (json,) in _kept(table, ("json",), ids).items()}
     missing = [pk for pk in ids if pk not in texts]
     if missing:
         texts.update({pk: api_data.dumps(build(row)) for pk, row in read(missing).items()})
@@ -40,18 +52,11 @@ def search_results(rows):
     """{id: SearchResult} of the services of these (id, name) rows: their names, <li>s in the results
     list and points on the map (or ""), as kept, or made now for a service with nothing kept."""
     names = dict(rows)
-    meta, quote = ServiceListRow._meta, connection.ops.quote_name
-    pk, html, point = (quote(meta.get_field(name).column) for name in ("service", "result_html", "map_point"))
-    with connection.cursor() as cursor:
-        # SQL rather than the ORM: compiling the query cost more than running it (docs/directory.md).
-        cursor.execute(f"SELECT {pk}, {html}, {point} FROM {quote(meta.db_table)} "
-                       f"WHERE {pk} IN ({', '.join(['%s'] * len(names))})",
-                       [meta.pk.get_db_prep_value(service, connection) for service in names])
-        results = {meta.pk.to_python(service): SearchResult(names[meta.pk.to_python(service)], html, point)
-                   for service, html, point in cursor.fetchall()}
-    missing = [service for service in names if service not in results]
+    results = {pk: SearchResult(names[pk], html, point)
+               for pk, (html, point) in _kept(ServiceListRow, ("result_html", "map_point"), list(names)).items()}
+    missing = [pk for pk in names if pk not in results]
     if missing:
-        results.update({service: SearchResult(*row) for service, row in search_html.result_rows(missing).items()})
+        results.update({pk: SearchResult(*row) for pk, row in search_html.result_rows(missing).items()})
     return results
 
 
