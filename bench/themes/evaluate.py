@@ -139,7 +139,7 @@ def timing(folder, comments, codebook_path, n=10_000):
             writer.writerow(["id", "theme"])
             writer.writerows((f"c{i:05d}", rng.choice(keys)) for i in sorted(rng.sample(range(n), coded_count)))
         results["cores"] = os.cpu_count()
-        # The engine adds its second and third models only while a call's texts fit their token budgets.
+        # The engine adds its second, third and fourth models only while a call's texts fit their token budgets.
         prototypes = [t.prototype_text() for t in codebook]
         results["models"] = [name for name, _ in themes.Embedder(threads=1).models_for(big + prototypes)]
         results["load_average_before"] = round(os.getloadavg()[0], 2)

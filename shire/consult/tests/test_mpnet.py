@@ -1,0 +1,99 @@
+"""all-mpnet-base-v2 in numpy: its packaged files, its pieces, and its vectors."""
+
+import json
+import struct
+
+import numpy as np
+import pytest
+
+from shire.consult import mpnet, themes
+
+BUS = "The bus to our village has been cut and older people cannot get to town."
+BUS_AGAIN = "Rural bus services are being reduced, so elderly residents are stranded."
+LIBRARY = "Please keep the library open on Saturdays."
+PASTA = "I enjoy cooking pasta with fresh tomatoes."
+
+
+@pytest.fixture(scope="module")
+def model():
+    return mpnet.load()
+
+
+def _batch(tokenizer, texts):
+    encodings = tokenizer.encode_batch(texts)
+    width = max(len(e.ids) for e in encodings)
+    ids = np.full((len(texts), width), mpnet.PADDING_ID, dtype=np.int64)
+    mask = np.zeros((len(texts), width), dtype=np.int64)
+    for row, encoding in enumerate(encodings):
+        ids[row, : len(encoding.ids)] = encoding.ids
+        mask[row, : len(encoding.ids)] = 1
+    return ids, mask
+
+
+def test_the_parts_are_read_as_one_file(tmp_path):
+    parts = [b"first part|", b"", b"second|", b"third and last"]
+    paths = []
+    for number, data in enumerate(parts):
+        path = tmp_path / f"part{number}"
+        path.write_bytes(data)
+        paths.append(path)
+    joined = b"".join(parts)
+    with mpnet._JoinedFiles(paths) as file:
+        assert file.read() == joined
+        # Reads that cross from one part into the next, after seeking.
+        for start in (0, 5, 10, 11, 17, len(joined) - 3):
+            file.seek(start)
+            assert file.read(9) == joined[start : start + 9]
+        assert file.seek(-4, 2) == len(joined) - 4 and file.read() == b"last"
+
+
+def test_safetensors_are_read_as_views_of_the_buffer():
+    weights = np.arange(6, dtype=np.float32).reshape(2, 3)
+    ids = np.array([[7, 8]], dtype=np.int64)
+    header = {
+        "__metadata__": {"format": "pt"},
+        "w": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]},
+        "ids": {"dtype": "I64", "shape": [1, 2], "data_offsets": [24, 40]},
+    }
+    text = json.dumps(header).encode()
+    buffer = bytearray(struct.pack("<Q", len(text)) + text + weights.tobytes() + ids.tobytes())
+    tensors = mpnet.read_safetensors(buffer)
+    assert set(tensors) == {"w", "ids"}
+    assert np.array_equal(tensors["w"], weights) and np.array_equal(tensors["ids"], ids)
+    buffer[8 + len(text)] = 0xFF  # a view, not a copy
+    assert tensors["w"][0, 0] != 0
+
+
+def test_relative_positions_fall_in_hugging_faces_buckets():
+    # Exact up to 8 apart, then logarithmic to 128; keys after the query take the upper half.
+    distance = np.array([0, 1, 7, 8, 11, 12, 16, 32, 64, 127, 128, 500])
+    expected = np.array([0, 1, 7, 8, 8, 9, 10, 12, 14, 15, 15, 15])
+    assert np.array_equal(mpnet.relative_position_bucket(-distance), expected)
+    assert np.array_equal(mpnet.relative_position_bucket(distance)[1:], expected[1:] + 16)
+    assert mpnet.relative_position_bucket(np.array([0]))[0] == 0
+
+
+def test_the_model_loads_from_the_five_packages(model):
+    encoder, tokenizer = model
+    assert len(encoder.layers) == 12 and encoder.word.shape == (30527, 768)
+    assert tokenizer.encode("Bus").tokens == ["<s>", "bus", "</s>"]
+    assert len(tokenizer.encode("word " * 500).ids) == mpnet.MAX_TOKENS
+
+
+def test_a_padded_batch_gives_what_each_sentence_gives_alone(model):
+    encoder, tokenizer = model
+    texts = [BUS, "Buses.", LIBRARY, PASTA + " " + BUS_AGAIN]
+    together = encoder.encode(*_batch(tokenizer, texts))
+    alone = np.vstack([encoder.encode(*_batch(tokenizer, [text])) for text in texts])
+    assert together.shape == (4, 768)
+    assert np.allclose(together, alone, atol=1e-5)
+
+
+def test_sentences_alike_in_meaning_are_close():
+    vectors = themes.Embedder(threads=1).embed([BUS, BUS_AGAIN, LIBRARY, PASTA], models=themes.MODELS[3:])
+    cosine = vectors @ vectors.T
+    # Pinned from this forward pass (padded batch and one-at-a-time agree, above).
+    assert cosine[0, 1] == pytest.approx(0.728, abs=5e-4)
+    assert cosine[0, 1] > 0.6
+    assert cosine[0, 3] < 0.3 and cosine[1, 3] < 0.3 and cosine[2, 3] < 0.3
+    assert cosine[0, 2] < 0.3
