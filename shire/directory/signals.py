@@ -14,7 +14,7 @@ from functools import partial
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
 
 WATCHED_APPS = ("directory",)
 WATCHED_MODELS = ("core.District", "core.Parish")
@@ -50,6 +50,15 @@ def _pairing_deleted(sender, instance, **kwargs):
     transaction.on_commit(partial(services.refresh_services, [instance.service_id]))
 
 
+def make_missing_list_rows(sender, using="default", **kwargs):
+    """After `migrate`: the kept rows of services that have none (a directory held before the rows
+    were kept, or written by a migration)."""
+    from . import list_rows
+    from .models import Service
+
+    list_rows.refresh(list(Service.objects.using(using).filter(list_row__isnull=True).values_list("pk", flat=True)))
+
+
 def connect():
     models = [model for model in apps.get_app_config("directory").get_models() if model.__name__ not in IGNORED]
     models += [apps.get_model(label) for label in WATCHED_MODELS]
@@ -62,3 +71,5 @@ def connect():
     for model in (Service, Organization, Location, ServiceAtLocation):
         post_save.connect(_list_rows_changed, sender=model, dispatch_uid=f"directory-list-rows-{model._meta.label}")
     pre_delete.connect(_pairing_deleted, sender=ServiceAtLocation, dispatch_uid="directory-list-rows-pairing-deleted")
+    post_migrate.connect(make_missing_list_rows, sender=apps.get_app_config("directory"),
+                         dispatch_uid="directory-list-rows-after-migrate")

@@ -141,3 +141,13 @@ def test_deleting_a_service_with_its_places_keeps_no_rows_of_it(group, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         group["service"].delete()
     assert not ServiceListRow.objects.exists() and not ServiceAtLocationListRow.objects.exists()
+
+
+def test_migrate_makes_the_rows_of_services_that_have_none(group):
+    from django.core.management import call_command
+
+    ServiceListRow.objects.all().delete()
+    ServiceAtLocationListRow.objects.all().delete()
+    call_command("migrate", verbosity=0)
+    assert kept(group["service"]) == made_afresh(group["service"])
+    assert len(kept(group["service"])[1]) == 2
