@@ -5,6 +5,7 @@
 FOLDER holds ``codebook.csv`` (theme,name,description), ``comments.csv`` (id,text) and
 ``labels.csv`` (id,theme[,second_theme]): the human coding. It reports
 
+- the sentence models the engine chose for the folder's comments (fewer as a call grows);
 - zero coded: macro-averaged F1 over themes, on every comment, with no coded comments;
 - 20% coded: a stratified sample of 20% of the comments (at least one per theme, fixed seed) is
   given as CODED; macro-F1 on the other 80%; repeated for seeds 0..4 and the mean reported;
@@ -172,6 +173,9 @@ def evaluate(folder, seeds=5, fraction=0.2, with_timing=True, timing_size=10_000
     comments = [(i, t) for i, t in comments if i in labels]
     ids = [i for i, _ in comments]
     report = {"folder": str(folder), "themes": len(codebook), "comments": len(comments)}
+    # The models the engine chooses for this folder's answers (by their size in tokens).
+    texts = [text for _, text in comments] + [theme.prototype_text() for theme in codebook]
+    report["models"] = [name for name, _ in themes.default_embedder().models_for(texts)]
 
     report["zero_coded"] = score(themes.suggest(codebook, comments), labels)
 
