@@ -52,10 +52,17 @@ def _pairing_deleted(sender, instance, **kwargs):
 
 def make_missing_list_rows(sender, using="default", **kwargs):
     """After `migrate`: the kept rows of services that have none (a directory held before the rows
-    were kept, or written by a migration)."""
+    were kept, or written by a migration). Only once every migration is applied: the rows are made
+    by today's code, which reads today's tables."""
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
+
     from . import list_rows
     from .models import Service
 
+    executor = MigrationExecutor(connections[using])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return
     list_rows.refresh(list(Service.objects.using(using).filter(list_row__isnull=True).values_list("pk", flat=True)))
 
 

@@ -151,3 +151,23 @@ def test_migrate_makes_the_rows_of_services_that_have_none(group):
     call_command("migrate", verbosity=0)
     assert kept(group["service"]) == made_afresh(group["service"])
     assert len(kept(group["service"])[1]) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_directory_held_before_rows_were_kept_gets_them_on_upgrade():
+    """Migrating from 0004 (before kept rows) with services already held: each gets its rows once
+    every migration has run, and the partial migrate on the way does not fail."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    call_command("migrate", "directory", "0004", verbosity=0)
+    try:
+        state = MigrationExecutor(connection).loader.project_state(("directory", "0004_shared_cache_table")).apps
+        organization = state.get_model("directory", "Organization").objects.create(name="Old hall", description="")
+        state.get_model("directory", "Service").objects.create(
+            organization=organization, name="Old club", description="Lunch.", status="active", search_text="old club")
+    finally:
+        call_command("migrate", verbosity=0)
+    service = Service.objects.get(name="Old club")
+    assert kept(service) == made_afresh(service)
