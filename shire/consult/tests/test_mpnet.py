@@ -16,7 +16,9 @@ PASTA = "I enjoy cooking pasta with fresh tomatoes."
 
 @pytest.fixture(scope="module")
 def model():
-    return mpnet.load()
+    # The engine's own encoder (loaded by mpnet.load once per process), shared with the other tests.
+    encoder = themes.default_embedder()._encoder(*themes.MODELS[3])
+    return encoder.model, encoder.tokenizer
 
 
 def _batch(tokenizer, texts):
@@ -90,7 +92,7 @@ def test_a_padded_batch_gives_what_each_sentence_gives_alone(model):
 
 
 def test_sentences_alike_in_meaning_are_close():
-    vectors = themes.Embedder(threads=1).embed([BUS, BUS_AGAIN, LIBRARY, PASTA], models=themes.MODELS[3:])
+    vectors = themes.default_embedder().embed([BUS, BUS_AGAIN, LIBRARY, PASTA], models=themes.MODELS[3:])
     cosine = vectors @ vectors.T
     # Pinned from this forward pass (padded batch and one-at-a-time agree, above).
     assert cosine[0, 1] == pytest.approx(0.728, abs=5e-4)
