@@ -17,7 +17,8 @@ Responses file
 
     Files exported by other survey tools are read too: a column headed by the question's whole
     label, and a choice given as its label (in the form's language, any case and spacing), several
-    of them separated by ';'. A heading or cell that could mean two questions or choices (two
+    of them separated by ';' or by ',' (read only where one reading makes every part a choice:
+    labels may hold commas). A heading or cell that could mean two questions or choices (two
     labels, or one's name and another's label) is refused, naming the candidates. CSV files are UTF-8 (a byte-order mark is fine; any other
     encoding is refused, never guessed, naming the row and column of its first byte that is not
     UTF-8); XLSX files are read from their first sheet.
@@ -513,6 +514,10 @@ def _required(value, make_rule):
     return make_rule(text)
 
 
+# A select_multiple cell with more commas than this is not read as a list of choices.
+MAX_COMMA_PARTS = 64
+
+
 class _Question:
     """One question of the form, with everything the row loop needs worked out once."""
 
@@ -651,9 +656,18 @@ class _Question:
 
     def _parts(self, text):
         """The choices of a select_multiple or rank cell: names separated by spaces, or names or labels
-        separated by ';' (as other survey tools export several labels); one label alone is one choice."""
+        separated by ';' or ',' (as other survey tools export several labels); one label alone is one choice."""
         if ";" in text:
             return [self.named(p) or p.strip() for p in text.split(";") if p.strip()]
+        if "," in text:
+            readings = self._comma_readings(text)
+            if len(readings) == 1:
+                return readings[0]
+            if len(readings) > 1:
+                shown = " or ".join("(" + ", ".join(reading) + ")" for reading in readings[:3])
+                raise ValueError(f"{text!r} could be the choices {shown}: a label holds a comma; "
+                                 "separate the choices with ';' instead.")
+            return [self.named(p) or p.strip() for p in text.split(",") if p.strip()]  # the parts not choices are named
         words = text.split()
         names = [self.choice(w) for w in words]
         whole = self.named(text) if len(words) > 1 else None
@@ -664,6 +678,26 @@ class _Question:
             return [whole]
         return [self.named(w) or w for w in words]
 
+    def _comma_readings(self, text):
+        """Every way to read `text` as choices (names or labels) separated by commas, as Google Forms
+        writes several labels: labels may hold commas themselves, so a cell is read only if exactly
+        one reading has every part a choice."""
+        pieces = text.split(",")
+        if len(pieces) > MAX_COMMA_PARTS:  # not a list of choices; reading it would take long
+            return []
+        readings = {0: [[]]}  # pieces used -> the readings of those pieces
+        for end in range(1, len(pieces) + 1):
+            found = []
+            for start in range(end):
+                part = ",".join(pieces[start:end]).strip()
+                choice = self.named(part) if part and start in readings else None
+                if choice is not None:
+                    found += [reading + [choice] for reading in readings[start]]
+            if found:
+                readings[end] = found[:8]
+        # A choice ticked twice is not a reading of a list of choices.
+        return [reading for reading in readings.get(len(pieces), []) if len(set(reading)) == len(reading)]
+
     def _unknown(self, *names):
         quoted = ", ".join(repr(n) for n in names)
         noun = "is not a choice" if len(names) == 1 else "are not choices"
@@ -671,7 +705,7 @@ class _Question:
         if self.type != "select_one":
             # Label exports write several choices in other ways; say what this import reads.
             expected = (" Several choices are their names separated by spaces, or their names or labels separated by "
-                        "';' (not ',', and not one column an option).")
+                        "';' or ',' (not one column an option).")
         return f"{quoted} {noun} of this question (its choices are: {self.choice_list()}).{expected}"
 
 

@@ -37,7 +37,7 @@ def stored(consultation):
 
 
 SEVERAL = (" Several choices are their names separated by spaces, or their names or labels separated by ';' "
-           "(not ',', and not one column an option).")
+           "or ',' (not one column an option).")
 
 
 def refused(consultation, path):
@@ -934,7 +934,7 @@ def test_a_label_that_could_be_two_choices_or_questions_is_refused_naming_them(t
     consultation = labelled_form()
     rows = [["response_id", "body", "ways", "COMMENTS"],
             ["R-1", "YES", "give advice", ""],
-            ["R-2", "parish", "advice, volunteer time", ""]]
+            ["R-2", "parish", "advice, volunteer, time", ""]]
     path = write_csv(tmp_path, rows)
     problems = refused(consultation, path)
     assert problems == [
@@ -943,6 +943,51 @@ def test_a_label_that_could_be_two_choices_or_questions_is_refused_naming_them(t
         f"{path}, row 2, column B (body): 'YES' could be any of the choices yes, no (as a name or a label); write the choice's name instead.",
         f"{path}, row 2, column C (ways): 'give advice' could be any of the choices advice, money (as a name or a label); "
         "write the choice's name instead.",
-        f"{path}, row 3, column C (ways): 'advice,', 'volunteer' are not choices of this question (its choices are: advice, time, money).{SEVERAL}",
+        f"{path}, row 3, column C (ways): 'volunteer' is not a choice of this question (its choices are: advice, time, money).{SEVERAL}",
     ]
     assert Response.objects.count() == 0
+
+
+def comma_form():
+    def labelled(name, kind, pairs):
+        return {**question(name, kind), "choices": [{"name": n, "label": label} for n, label in pairs]}
+
+    return make_consultation(definition(page(
+        "p",
+        labelled("ways", "select_multiple", [("advice", "Advice, guidance and signposting"), ("time", "Volunteer time"),
+                                             ("guidance", "Guidance"), ("money", "Money")]),
+        labelled("order", "rank", [("local", "Local, first"), ("funding", "Funding"), ("first", "First")]),
+    )))
+
+
+def test_choices_separated_by_commas_are_read_where_only_one_reading_fits(tmp_path):
+    """Google Forms writes several ticked labels joined by ", ", and labels may hold commas."""
+    consultation = comma_form()
+    rows = [["response_id", "ways", "order"],
+            ["R-1", "Volunteer time, Money", "Funding, Local, first, First"],
+            ["R-2", "Advice, guidance and signposting, Money", ""],
+            ["R-3", "money,time", "first, funding, local, first"],
+            ["R-4", "Advice, guidance and signposting", ""]]
+    assert import_responses(consultation, write_csv(tmp_path, rows)) == 4
+    answers = stored(consultation)
+    assert answers["R-1"] == {"ways": ["time", "money"], "order": ["funding", "local", "first"]}
+    assert answers["R-2"] == {"ways": ["advice", "money"]}
+    assert answers["R-3"] == {"ways": ["time", "money"], "order": ["first", "funding", "local"]}
+    assert answers["R-4"] == {"ways": ["advice"]}
+
+
+def test_a_comma_list_with_two_readings_or_an_unknown_part_is_refused(tmp_path):
+    consultation = comma_form()
+    consultation.questionnaire.definition["pages"][0]["items"][0]["choices"].append(
+        {"name": "signposting", "label": "Advice, guidance and signposting, Money"})
+    consultation.questionnaire.save()
+    rows = [["response_id", "ways"],
+            ["R-1", "Advice, guidance and signposting, Money"],
+            ["R-2", "Volunteer time, Fax"]]
+    path = write_csv(tmp_path, rows)
+    problems = refused(consultation, path)
+    assert problems[0] == (
+        f"{path}, row 2, column B (ways): 'Advice, guidance and signposting, Money' could be the choices "
+        "(signposting) or (advice, money): a label holds a comma; separate the choices with ';' instead.")
+    assert problems[1].startswith(f"{path}, row 3, column B (ways): 'Fax' is not a choice of this question")
+    assert len(problems) == 2 and Response.objects.count() == 0
