@@ -18,7 +18,8 @@ Responses file
     Files exported by other survey tools are read too: a column headed by the question's whole
     label, and a choice given as its label (in the form's language, any case and spacing), several
     of them separated by ';' or by ',' (read only where one reading makes every part a choice:
-    labels may hold commas). A heading or cell that could mean two questions or choices (two
+    labels may hold commas), or one column an option headed "question/option" (1 or 0, or the
+    option where ticked), as KoboToolbox, ODK and SurveyMonkey export them. A heading or cell that could mean two questions or choices (two
     labels, or one's name and another's label) is refused, naming the candidates. CSV files are UTF-8 (a byte-order mark is fine; any other
     encoding is refused, never guessed, naming the row and column of its first byte that is not
     UTF-8); XLSX files are read from their first sheet.
@@ -705,7 +706,7 @@ class _Question:
         if self.type != "select_one":
             # Label exports write several choices in other ways; say what this import reads.
             expected = (" Several choices are their names separated by spaces, or their names or labels separated by "
-                        "';' or ',' (not one column an option).")
+                        "';' or ','; or each option has a column of its own, headed question/option.")
         return f"{quoted} {noun} of this question (its choices are: {self.choice_list()}).{expected}"
 
 
@@ -851,11 +852,23 @@ def _check_responses(consultation, definition, rows, problems):
         return [], []
 
     header = [cell.strip() for cell in header]
-    id_column, columns, ignored = _check_header(header, form, problems)
+    id_column, columns, ignored, options = _check_header(header, form, problems)
+    width = len(header)
+    # A question given only by its options' columns is read from a column made for each row after
+    # the file's own (reported at its first option's column).
+    main_columns = {name: index for index, name in columns.items()}
+    option_groups = []
+    for name, group in options.items():
+        alone = name not in main_columns
+        option_groups.append(_OptionColumns(form.questions[name], group, alone))
+        if alone:
+            columns[width + len(option_groups) - 1] = name
     form.compile(columns)
+    for group in option_groups:
+        if group.alone:
+            group.question.column = group.columns[0][0]
     column_list = sorted((index, form.questions[q]) for index, q in columns.items())
     checks = [q for q in form.order if q.needs_check]
-    width = len(header)
 
     existing = set(consultation.responses.values_list("response_id", flat=True))
     first_row = {}
@@ -892,9 +905,15 @@ def _check_responses(consultation, definition, rows, problems):
                 first_row[response_id] = row
         if count > width or ignored:
             _check_unnamed(cells, width, ignored, row, problems)
+        chosen = []
+        if option_groups:
+            chosen = [group.read(cells, row, add) for group in option_groups]
+            cells = cells[:width] + [""] * (width - count) + [
+                " ".join(ticked) if ticked and group.alone else "" for group, ticked in zip(option_groups, chosen)]
+            count = len(cells)
 
         answers = {}
-        bad = None
+        bad = {group.question.name for group, ticked in zip(option_groups, chosen) if ticked is None and group.alone} or None
         for index, question in column_list:
             if index >= count:
                 break
@@ -906,7 +925,7 @@ def _check_responses(consultation, definition, rows, problems):
                 try:
                     value = question.parse(text)
                 except ValueError as error:
-                    add(str(error), row, index, question.name)
+                    add(str(error), row, question.column, question.name)
                     if bad is None:
                         bad = set()
                     bad.add(question.name)
@@ -916,6 +935,10 @@ def _check_responses(consultation, definition, rows, problems):
                 if question.cacheable and len(question.known) < _CACHE_LIMIT:
                     question.known[text] = value
             answers[question.name] = value
+
+        for group, ticked in zip(option_groups, chosen):
+            if not group.alone and ticked is not None and group.question.name not in (bad or ()):
+                group.check(ticked, answers, main_columns[group.question.name], row, add)
 
         if checks:
             _check_routing(answers, checks, bad, row, add)
@@ -929,18 +952,20 @@ def _check_responses(consultation, definition, rows, problems):
 
 
 def _check_header(header, form, problems):
-    """Return (response_id column index or None, {column index: question name}, set of unnamed column indexes)."""
+    """Return (response_id column index or None, {column index: question name}, set of unnamed column
+    indexes, {question name: {column index: choice}} of columns holding one option each)."""
     if len(header) == 1:
         separator = next((sep for sep in (";", "\t", "|") if sep in header[0]), None)
         if separator:  # a spreadsheet saved with another list separator: one column holding every name
             shown = "a tab" if separator == "\t" else repr(separator)
             problems.add(f"the columns are separated by {shown}, not commas: save the file as \"CSV UTF-8 (comma delimited)\".",
                          1, 0, None)
-            return None, {}, set()
+            return None, {}, set(), {}
     id_column = None
     columns = {}
     seen = {}
     ignored = set()
+    options = {}  # question name -> {column index: choice}, for columns of one option each
     for index, cell in enumerate(header):
         if not cell:
             ignored.add(index)  # allowed only if every cell under it is empty
@@ -962,11 +987,78 @@ def _check_header(header, form, problems):
         elif len(form.candidates(cell)) > 1:
             problems.add(f"{cell!r} could head any of the questions {', '.join(form.candidates(cell))} (as a name or a "
                          "label); head the column with the question's name.", 1, index, cell)
+        elif (option := _option_heading(cell, form)) is not None:
+            options.setdefault(option[0], {})[index] = option[1]
         else:
             problems.add(f"{cell} is not a question of this questionnaire{form.suggest(cell)}.", 1, index, cell)
     if id_column is None:
         problems.add("no column is headed response_id; every response needs its own id in a column of that name.", row=1)
-    return id_column, columns, ignored
+    return id_column, columns, ignored, options
+
+
+def _option_heading(heading, form):
+    """(question, choice) for a column of one option of a select_multiple question, headed
+    "question/option" by name or label (as KoboToolbox and ODK export each option's tick), or None."""
+    question_part, slash, choice_part = heading.rpartition("/")
+    question = form.questions.get(form.column_name(question_part.strip())) if slash else None
+    if question is None or question.type != "select_multiple":
+        return None
+    try:
+        choice = question.named(choice_part.strip())
+    except ValueError:
+        return None
+    return (question.name, choice) if choice is not None else None
+
+
+_TICKED = frozenset({"1", "1.0", "true", "yes", "x", "✓", "✔"})
+_NOT_TICKED = frozenset({"", "0", "0.0", "false", "no"})
+
+
+def _ticked(text, question, choice):
+    """Whether a cell of an option's column ticks it: 1 or 0 (and their kin), or the option's own name or
+    label where ticked and nothing where not, as SurveyMonkey writes them. ValueError otherwise."""
+    if text.__class__ is Formula:
+        raise ValueError(text.problem())
+    value = text.strip()
+    if value.casefold() in _NOT_TICKED:
+        return False
+    if value.casefold() in _TICKED or question.named(value) == choice:
+        return True
+    raise ValueError(f"{value!r} is not a tick: write 1 where the option is chosen and 0, or nothing, where it is not.")
+
+
+class _OptionColumns:
+    """The columns of one select_multiple question's options. Without the question's own column they
+    give its answer (the chosen options' names, read as that column would be); beside it, they must
+    agree with it."""
+
+    def __init__(self, question, columns, alone):
+        self.question = question
+        self.columns = sorted(columns.items())  # [(column index, choice)]
+        self.alone = alone
+
+    def read(self, cells, row, add):
+        """The chosen options of a row, or None where a cell is not a tick (reported)."""
+        chosen, good = [], True
+        for index, choice in self.columns:
+            try:
+                if index < len(cells) and _ticked(cells[index], self.question, choice):
+                    chosen.append(choice)
+            except ValueError as error:
+                add(str(error), row, index, f"{self.question.name}/{choice}")
+                good = False
+        return chosen if good else None
+
+    def check(self, chosen, answers, main_column, row, add):
+        """Beside the question's own column: each option's tick must say what that column says."""
+        given = set(answers.get(self.question.name) or ())
+        for index, choice in self.columns:
+            if (choice in chosen) != (choice in given):
+                state = "chosen" if choice in chosen else "not chosen"
+                says = "does not list" if choice in chosen else "lists"
+                add(f"{choice} is {state} here, but column {column_letter(main_column)} ({self.question.name}) {says} it.",
+                    row, index, f"{self.question.name}/{choice}")
+                return
 
 
 def _check_unnamed(cells, width, ignored, row, problems):

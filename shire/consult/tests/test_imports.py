@@ -37,7 +37,7 @@ def stored(consultation):
 
 
 SEVERAL = (" Several choices are their names separated by spaces, or their names or labels separated by ';' "
-           "or ',' (not one column an option).")
+           "or ','; or each option has a column of its own, headed question/option.")
 
 
 def refused(consultation, path):
@@ -991,3 +991,68 @@ def test_a_comma_list_with_two_readings_or_an_unknown_part_is_refused(tmp_path):
         "(signposting) or (advice, money): a label holds a comma; separate the choices with ';' instead.")
     assert problems[1].startswith(f"{path}, row 3, column B (ways): 'Fax' is not a choice of this question")
     assert len(problems) == 2 and Response.objects.count() == 0
+
+
+def option_form():
+    def labelled(name, kind, pairs, **extra):
+        return {**question(name, kind), "choices": [{"name": n, "label": label} for n, label in pairs], **extra}
+
+    return make_consultation(definition(page(
+        "p",
+        labelled("ways", "select_multiple", [("advice", "Give advice"), ("time", "Volunteer time"), ("money", "Money")],
+                 label="How could you help?"),
+        labelled("why", "select_one", [("yes", "Yes"), ("no", "No")], relevant="selected(${ways}, 'time')",
+                 required="yes"),
+    )))
+
+
+def test_one_column_an_option_gives_the_answer_as_kobo_and_surveymonkey_export_it(tmp_path):
+    """KoboToolbox and ODK head each option's tick "question/option" (1 or 0); SurveyMonkey writes the
+    option where it is ticked and nothing where not; by name or by label."""
+    consultation = option_form()
+    rows = [["response_id", "ways/advice", "ways/time", "How could you help?/Money", "why"],
+            ["R-1", "1", "0", "1", ""],
+            ["R-2", "0", "TRUE", "0", "yes"],
+            ["R-3", "Give advice", "", "Money", ""],
+            ["R-4", "", "", "", ""]]
+    assert import_responses(consultation, write_csv(tmp_path, rows)) == 4
+    answers = stored(consultation)
+    assert answers["R-1"] == {"ways": ["advice", "money"]}
+    assert answers["R-2"] == {"ways": ["time"], "why": "yes"}
+    assert answers["R-3"] == {"ways": ["advice", "money"]}
+    assert answers["R-4"] == {}
+
+
+def test_option_columns_beside_the_question_must_agree_with_it(tmp_path):
+    """Kobo writes both: the question's own column (names separated by spaces) and one column an option."""
+    consultation = option_form()
+    rows = [["response_id", "ways", "ways/advice", "ways/time", "ways/money", "why"],
+            ["R-1", "advice money", "1", "0", "1", ""],
+            ["R-2", "time", "0", "1", "0", "no"]]
+    assert import_responses(consultation, write_csv(tmp_path, rows)) == 2
+    assert stored(consultation)["R-1"] == {"ways": ["advice", "money"]}
+    rows[1:] = [["R-3", "time", "0", "1", "0", "no"], ["R-4", "time", "1", "1", "0", "no"]]
+    path = write_csv(tmp_path, rows)
+    assert refused(consultation, path) == [
+        f"{path}, row 3, column C (ways/advice): advice is chosen here, but column B (ways) does not list it."]
+
+
+def test_option_columns_with_other_marks_or_routing_broken_are_refused_naming_the_column(tmp_path):
+    consultation = option_form()
+    rows = [["response_id", "ways/advice", "ways/time", "ways/money", "why"],
+            ["R-1", "maybe", "0", "1", ""],
+            ["R-2", "0", "1", "0", ""]]
+    path = write_csv(tmp_path, rows)
+    problems = refused(consultation, path)
+    assert problems[0] == (f"{path}, row 2, column B (ways/advice): 'maybe' is not a tick: write 1 where the option is "
+                           "chosen and 0, or nothing, where it is not.")
+    assert problems[1].startswith(f"{path}, row 3, column E (why): ")  # required once time is chosen
+    assert len(problems) == 2
+
+
+def test_option_columns_in_a_workbook_take_numbers_and_true_or_false(tmp_path):
+    consultation = option_form()
+    rows = [["response_id", "ways/advice", "ways/time", "ways/money", "why"],
+            ["R-1", 1, 0, 1.0, None], ["R-2", False, True, False, "no"]]
+    assert import_responses(consultation, write_xlsx(tmp_path, rows)) == 2
+    assert stored(consultation) == {"R-1": {"ways": ["advice", "money"]}, "R-2": {"ways": ["time"], "why": "no"}}
