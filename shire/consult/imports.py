@@ -692,12 +692,11 @@ class _Question:
             for start in range(end):
                 part = ",".join(pieces[start:end]).strip()
                 choice = self.named(part) if part and start in readings else None
-                if choice is not None:
-                    found += [reading + [choice] for reading in readings[start]]
+                if choice is not None:  # a choice ticked twice is not a reading of a list of choices
+                    found += [reading + [choice] for reading in readings[start] if choice not in reading]
             if found:
                 readings[end] = found[:8]
-        # A choice ticked twice is not a reading of a list of choices.
-        return [reading for reading in readings.get(len(pieces), []) if len(set(reading)) == len(reading)]
+        return readings.get(len(pieces), [])
 
     def _unknown(self, *names):
         quoted = ", ".join(repr(n) for n in names)
@@ -905,15 +904,16 @@ def _check_responses(consultation, definition, rows, problems):
                 first_row[response_id] = row
         if count > width or ignored:
             _check_unnamed(cells, width, ignored, row, problems)
+        answers = {}
+        bad = None
         chosen = []
         if option_groups:
             chosen = [group.read(cells, row, add) for group in option_groups]
             cells = cells[:width] + [""] * (width - count) + [
                 " ".join(ticked) if ticked and group.alone else "" for group, ticked in zip(option_groups, chosen)]
             count = len(cells)
-
-        answers = {}
-        bad = {group.question.name for group, ticked in zip(option_groups, chosen) if ticked is None and group.alone} or None
+            bad = {group.question.name for group, ticked in zip(option_groups, chosen)
+                   if ticked is None and group.alone} or None
         for index, question in column_list:
             if index >= count:
                 break
