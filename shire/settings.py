@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "django_tasks_db",
     "shire.core",
     "shire.consult",
     "shire.grants",
@@ -106,6 +107,15 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "shire_cache",
         "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+
+# Background work (Django's Tasks framework): tasks wait in a table of the database and
+# `shire db_worker` runs them (docs/consultations.md, "Themes in free-text answers").
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
     }
 }
 

@@ -11,8 +11,10 @@ files are read by `theme_files.py`. Every change to a codebook, every coding run
 correction is written to the audit log (never with the answers' text).
 
 The engine knows an answer by an id: ``r<response pk>`` for an online answer, ``n<note pk>`` for
-a workshop note. `code_answers` is an ordinary function (10,000 answers in well under a minute), so
-it runs inside the request for now and can move to a Django task unchanged.
+a workshop note. `propose_themes` and `code_answers` are ordinary functions (the command line and
+the tests call them); the officers' pages run them in the background (tasks.py), so officers may
+change the codebook and review answers while they run: `check_propose` and `check_code` refuse
+at once what would fail, and both functions check again before they write.
 
 Counting (docs/consultations.md): an online answer counts once for its main theme, and once more for
 its second theme when an officer has confirmed that second theme in review. Shire's own runner-up
@@ -51,6 +53,8 @@ QUOTES_PER_THEME = 3
 QUOTE_POOL = 400
 PUBLIC_THRESHOLD = 5
 SENTIMENTS = themes.SENTIMENTS  # agree, disagree, mixed, unclear
+# What a coding run writes on an answer it re-codes.
+CODING_FIELDS = ["theme", "second_theme", "confidence", "second_confidence", "sentiment", "coded_at"]
 
 
 class ThemeError(ConsultationError):
@@ -293,20 +297,43 @@ def split_theme(theme, user, name, description, coding_ids, key_phrases=()):
     return new
 
 
+def has_answers(consultation, question):
+    return bool(online_answers(consultation, question)) or WorkshopNote.objects.filter(
+        consultation=consultation, question=question).exists()
+
+
+def check_propose(consultation, question, replace=False):
+    """Refuse proposing themes that could not succeed: the question already has themes (unless
+    `replace`), or nobody has answered it."""
+    if not replace and Theme.objects.filter(consultation=consultation, question=question).exists():
+        raise ThemeError("This question already has themes. Tick the box to replace them, or change them below")
+    if not has_answers(consultation, question):
+        raise ThemeError("Nobody has answered this question yet, so there are no themes to find")
+
+
+def check_code(consultation, question):
+    """Refuse coding answers that could not succeed: no themes, or no answers."""
+    if not Theme.objects.filter(consultation=consultation, question=question).exists():
+        raise ThemeError("Add or propose themes before coding the answers")
+    if not has_answers(consultation, question):
+        raise ThemeError("Nobody has answered this question yet, so there is nothing to code")
+
+
 def propose_themes(consultation, question, user, max_themes=12, replace=False, embedder=None):
     """Shire's proposed codebook, found from the answers themselves (themes.discover): each theme
     with a name, a one-line description, key phrases and redacted example answers.
 
     Refused when the question already has themes, unless `replace`: then the old themes and every
-    coding of the question are deleted first."""
-    existing = Theme.objects.filter(consultation=consultation, question=question)
-    if existing.exists() and not replace:
-        raise ThemeError("This question already has themes. Tick the box to replace them, or change them below")
+    coding of the question are deleted first. Without `replace`, themes an officer added while
+    Shire was reading the answers are kept, and the proposal is refused."""
+    check_propose(consultation, question, replace)
     comments = comments_for(consultation, question)
-    if not comments:
-        raise ThemeError("Nobody has answered this question yet, so there are no themes to find")
     proposed = themes.discover(comments, max_themes=max_themes, embedder=embedder)
+    existing = Theme.objects.filter(consultation=consultation, question=question)
     with transaction.atomic():
+        if not replace and existing.exists():
+            raise ThemeError("Themes were added to this question while Shire was reading the answers, so Shire kept "
+                             "them and proposed none. Tick the box to replace them, or carry on with them")
         replaced = existing.count()
         existing.delete()  # their codings go with them
         created = []
@@ -407,40 +434,56 @@ def code_answers(consultation, question, user=None, embedder=None):
     second theme, a suggestion until an officer confirms it); the answers an officer has reviewed
     are its training examples and stay as they are. Sentiment comes from themes.sentiment.
     A plain function: it can run in the request or in a background task. Returns
-    {"coded", "examples", "themes", "seconds"}."""
+    {"coded", "examples", "themes", "seconds"}.
+
+    Officers may work on the question while the engine runs. An answer reviewed meanwhile keeps
+    the officer's decision; a review saved while the results are written waits for them and is
+    saved over them. Codings are changed in place, so a review page opened before the run still
+    corrects the same answers. If a theme the run used was merged or deleted meanwhile, nothing
+    is saved."""
+    check_code(consultation, question)
     book = codebook(consultation, question)
-    if not book:
-        raise ThemeError("Add or propose themes before coding the answers")
     comments = comments_for(consultation, question)
-    if not comments:
-        raise ThemeError("Nobody has answered this question yet, so there is nothing to code")
     started = time.monotonic()
     examples = training_examples(consultation, question)
     suggestions = themes.suggest(engine_codebook(book), comments, examples, embedder=embedder)
     by_key = {t.key: t for t in book}
     texts = dict(comments)
     now = timezone.now()
-    new = []
-    for s in suggestions:
-        source, pk = s.id[0], int(s.id[1:])
-        second = by_key.get(s.second_theme) if s.second_theme and s.second_theme != s.theme else None
-        new.append(AnswerCoding(
-            consultation=consultation, question=question,
-            response_id=pk if source == "r" else None, note_id=pk if source == "n" else None,
-            theme=by_key[s.theme], second_theme=second, confidence=s.confidence,
-            second_confidence=s.second_confidence if second else None,
-            sentiment=themes.sentiment(texts[s.id]), coded_at=now,
-        ))
     with transaction.atomic():
-        # An officer may have reviewed an answer while the engine ran: their decision stands.
-        reviewed_now = set(training_examples(consultation, question))
-        new = [c for c in new if c.source_id not in reviewed_now]
-        AnswerCoding.objects.filter(consultation=consultation, question=question, reviewed=False).delete()
-        AnswerCoding.objects.bulk_create(new, batch_size=1000)
+        # Locked until the results are written: a theme deleted now would leave codings without one.
+        if len(Theme.objects.select_for_update().filter(pk__in=[t.pk for t in book])) != len(book):
+            raise ThemeError("A theme was merged or deleted while Shire was coding the answers, so Shire saved "
+                             "nothing: code the answers again")
+        current = {c.source_id: c for c in AnswerCoding.objects.select_for_update()
+                   .filter(consultation=consultation, question=question)}
+        changed, added = [], []
+        for s in suggestions:
+            coding = current.pop(s.id, None)
+            if coding is not None and coding.reviewed:
+                continue  # the officer's decision stands
+            second = by_key.get(s.second_theme) if s.second_theme and s.second_theme != s.theme else None
+            values = {"theme": by_key[s.theme], "second_theme": second, "confidence": s.confidence,
+                      "second_confidence": s.second_confidence if second else None,
+                      "sentiment": themes.sentiment(texts[s.id]), "coded_at": now}
+            if coding is None:
+                source, pk = s.id[0], int(s.id[1:])
+                added.append(AnswerCoding(consultation=consultation, question=question,
+                                          response_id=pk if source == "r" else None,
+                                          note_id=pk if source == "n" else None, **values))
+            else:
+                for field, value in values.items():
+                    setattr(coding, field, value)
+                changed.append(coding)
+        # Suggestions for answers that are no longer there (an answer emptied since) go.
+        AnswerCoding.objects.filter(pk__in=[c.pk for c in current.values() if not c.reviewed]).delete()
+        AnswerCoding.objects.bulk_update(changed, CODING_FIELDS, batch_size=500)
+        AnswerCoding.objects.bulk_create(added, batch_size=1000)
+        coded = len(changed) + len(added)
         seconds = round(time.monotonic() - started, 1)
-        audit.record(user, "themes.coded", consultation, question=question, coded=len(new), examples=len(examples),
+        audit.record(user, "themes.coded", consultation, question=question, coded=coded, examples=len(examples),
                      themes=len(book), seconds=seconds)
-    return {"coded": len(new), "examples": len(examples), "themes": len(book), "seconds": seconds}
+    return {"coded": coded, "examples": len(examples), "themes": len(book), "seconds": seconds}
 
 
 def review_queue(consultation, question, reviewed=False, theme=None):

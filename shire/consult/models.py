@@ -250,3 +250,49 @@ class AnswerCoding(models.Model):
     def source_id(self):
         """The id the themes engine knows this answer by: r<response pk> or n<note pk>."""
         return f"r{self.response_id}" if self.response_id else f"n{self.note_id}"
+
+
+class ThemeWork(models.Model):
+    """Shire's work on one free-text question that runs in the background (consult/tasks.py):
+    proposing themes or coding the answers. The newest row is the question's current state;
+    a question has at most one piece of work queued or running at a time."""
+
+    class Kind(models.TextChoices):
+        PROPOSE = "propose", "Proposing themes"
+        CODE = "code", "Coding the answers"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Under way"
+        DONE = "done", "Done"
+        FAILED = "failed", "Could not finish"
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="theme_work")
+    question = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # What the officer asked for: {"max_themes": 12, "replace": false} when proposing.
+    options = models.JSONField(default=dict, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The Tasks framework's result id, to notice work its worker lost.
+    task_id = models.CharField(max_length=64, blank=True)
+    result = models.JSONField(default=dict, blank=True)  # counts, when done
+    errors = models.JSONField(default=list, blank=True)  # messages for the officer, when it could not finish
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "question"], condition=models.Q(status__in=["queued", "running"]),
+                                    name="one_theme_work_at_a_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.question}: {self.status}"
+
+    @property
+    def active(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

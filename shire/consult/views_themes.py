@@ -2,7 +2,9 @@
 
 Thin views over coding.py: the list of free-text questions with their progress; for each question
 its codebook (propose, add, change, merge, split, delete, import, download), coding the answers,
-the review queue (least confident first) and workshop notes. Only officers of the consultation's
+the review queue (least confident first) and workshop notes. Proposing themes and coding the
+answers run in the background (tasks.py): the views queue them and show their state; the
+question's page gives that state as JSON when asked for JSON (the pages' progress script). Only officers of the consultation's
 team may use them: anonymous people are sent to sign in, other officers (administrators
 included) are refused with 403. Every change is audited by coding.py.
 
@@ -15,15 +17,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from shire.core.permissions import officer_required
 
-from . import coding, services
-from .models import AnswerCoding, Consultation, Theme, WorkshopNote
+from . import coding, services, tasks
+from .models import AnswerCoding, Consultation, Theme, ThemeWork, WorkshopNote
 
 REVIEW_PAGE_SIZE = 20
 SPLIT_LIST = 200
@@ -186,6 +190,8 @@ def _render_question(request, consultation, question, errors=(), status=200):
         "question": question,
         "themes": themes,
         "progress": coding.progress(consultation, question["name"]),
+        "work": tasks.describe(tasks.current_work(consultation, question["name"])),
+        "page_url": _question_url(consultation, question),
         "errors": list(errors),
         "max_themes": request.POST.get("max_themes", "12") if request.method == "POST" else "12",
     }, status=status)
@@ -194,8 +200,18 @@ def _render_question(request, consultation, question, errors=(), status=200):
 @officer_required
 @require_safe
 def question_page(request, slug, question):
+    """The question's codebook page; asked for JSON (theme-work.js), the state of its background work."""
     consultation, item = _question(request, slug, question)
-    return _render_question(request, consultation, item)
+    if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
+        return _work_json(request, consultation, item)
+    response = _render_question(request, consultation, item)
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+def _queued_message(work):
+    return (f"Shire will {'propose themes' if work.kind == ThemeWork.Kind.PROPOSE else 'code the answers'} in the "
+            "background. This page shows how it is getting on: use Check progress to see the latest.")
 
 
 @officer_required
@@ -207,14 +223,23 @@ def propose(request, slug, question):
         return _render_question(request, consultation, item, [(f"Enter a number of themes from 2 to {coding.MAX_THEMES}",
                                                                "#max_themes")], status=400)
     try:
-        created = coding.propose_themes(consultation, item["name"], request.user, max_themes=int(raw),
-                                        replace=request.POST.get("replace") == "yes")
+        work = tasks.start(consultation, item["name"], request.user, ThemeWork.Kind.PROPOSE, max_themes=int(raw),
+                           replace=request.POST.get("replace") == "yes")
     except coding.ThemeError as error:
-        anchor = "#replace" if "replace" in str(error).lower() else "#propose"
+        anchor = "#work" if isinstance(error, tasks.WorkUnderWay) else (
+            "#replace" if "replace" in str(error).lower() else "#propose")
         return _render_question(request, consultation, item, [(m, anchor) for m in error.errors], status=400)
-    messages.success(request, f"Shire proposed {len(created)} theme{'s' if len(created) != 1 else ''}. "
-                              "Check them, change them as you need, then code the answers.")
+    messages.success(request, _queued_message(work))
     return redirect(_question_url(consultation, item))
+
+
+def _work_json(request, consultation, question):
+    work = tasks.describe(tasks.current_work(consultation, question["name"]))
+    html = render_to_string("consult/themes/_work_status.html", {"work": work}, request) if work else ""
+    response = JsonResponse({"work": work, "html": html})
+    response["Cache-Control"] = "no-store"
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 @officer_required
@@ -393,16 +418,14 @@ def code(request, slug, question):
     consultation, item = _question(request, slug, question)
     back_to_review = request.POST.get("next") == "review"
     try:
-        result = coding.code_answers(consultation, item["name"], request.user)
+        work = tasks.start(consultation, item["name"], request.user, ThemeWork.Kind.CODE)
     except coding.ThemeError as error:
         if back_to_review:
             messages.error(request, str(error))
             return redirect(_review_url(consultation, item))
-        return _render_question(request, consultation, item, [(m, "#code") for m in error.errors], status=400)
-    examples = result["examples"]
-    messages.success(request, f"Shire coded {result['coded']} answer{'s' if result['coded'] != 1 else ''}"
-                              + (f", learning from the {examples} you reviewed." if examples else ".")
-                              + " Review the least confident first.")
+        anchor = "#work" if isinstance(error, tasks.WorkUnderWay) else "#code"
+        return _render_question(request, consultation, item, [(m, anchor) for m in error.errors], status=400)
+    messages.success(request, _queued_message(work))
     return redirect(_review_url(consultation, item) if back_to_review else _question_url(consultation, item))
 
 
@@ -450,6 +473,8 @@ def review(request, slug, question):
         "consultation": consultation, "question": item, "themes": themes, "page": page, "entries": entries,
         "show": show, "filter_theme": filter_theme, "params": params, "errors": errors,
         "progress": coding.progress(consultation, item["name"]),
+        "work": tasks.describe(tasks.current_work(consultation, item["name"])),
+        "page_url": _review_url(consultation, item, params),
         "sentiments": AnswerCoding.Sentiment.choices,
         "page_query": urlencode({k: v for k, v in params.items() if v and k != "page"}),
     }, status=status)

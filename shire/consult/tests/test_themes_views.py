@@ -7,8 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from shire.consult import coding
-from shire.consult.models import AnswerCoding, Response, Theme, WorkshopNote
+from shire.consult.models import AnswerCoding, Response, Theme, ThemeWork, WorkshopNote
 from shire.consult.tests.test_coding import ANSWERS, add_codebook, coding_of, make_text_consultation
+from shire.consult.tests.test_theme_work import run_worker
 from shire.core.models import AuditEvent, User
 from shire.core.tests.factories import make_officer, make_team
 
@@ -96,7 +97,7 @@ def test_anonymous_people_are_sent_to_sign_in(consultation, setup):
         assert response.status_code == 302, (method, address)
         assert response["Location"].startswith(reverse("core:login")), address
     assert Theme.objects.count() == 3 and WorkshopNote.objects.count() == 1
-    assert not AnswerCoding.objects.exists()
+    assert not AnswerCoding.objects.exists() and not ThemeWork.objects.exists()
 
 
 def test_officers_of_another_team_are_refused(consultation, setup):
@@ -108,7 +109,7 @@ def test_officers_of_another_team_are_refused(consultation, setup):
         for address, method, data in all_urls(consultation, themes["libraries"], note):
             assert getattr(client, method)(address, data or {}).status_code == 403, (user, method, address)
     assert [t.name for t in Theme.objects.order_by("pk")] == ["Libraries", "Transport", "Over-reliance on volunteers"]
-    assert WorkshopNote.objects.count() == 1 and not AnswerCoding.objects.exists()
+    assert WorkshopNote.objects.count() == 1 and not AnswerCoding.objects.exists() and not ThemeWork.objects.exists()
     assert AuditEvent.objects.count() == before
 
 
@@ -141,9 +142,11 @@ def test_index_lists_free_text_questions_with_progress(consultation, setup, staf
     assert url("themes", consultation) in results
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits (test_theme_work.with_worker)
 def test_propose_themes(consultation, staff):
     response = staff.post(url("themes-propose", consultation), {"max_themes": "3"})
     assert response.status_code == 302 and response["Location"] == url("themes-question", consultation)
+    run_worker()
     themes = list(Theme.objects.filter(consultation=consultation, question="q33"))
     assert 2 <= len(themes) <= 3 and all(t.origin == "proposed" and t.examples for t in themes)
     page = staff.get(url("themes-question", consultation)).content.decode()
@@ -154,6 +157,8 @@ def test_propose_themes(consultation, staff):
     assert 'href="#replace"' in response.content.decode()
     assert staff.post(url("themes-propose", consultation), {"max_themes": "99"}).status_code == 400
     assert staff.post(url("themes-propose", consultation), {"max_themes": "3", "replace": "yes"}).status_code == 302
+    run_worker()
+    assert ThemeWork.objects.filter(status="done").count() == 2
 
 
 def test_add_and_change_a_theme(consultation, setup, staff):
@@ -177,10 +182,12 @@ def test_add_and_change_a_theme(consultation, setup, staff):
     assert AuditEvent.objects.filter(action__in=["themes.theme_added", "themes.theme_changed"]).count() == 2
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits (test_theme_work.with_worker)
 def test_code_review_and_update_suggestions(consultation, setup, staff, officer):
     themes, note = setup
     response = staff.post(url("themes-code", consultation))
     assert response.status_code == 302
+    run_worker()
     assert AnswerCoding.objects.filter(consultation=consultation).count() == 14
     page = staff.get(url("themes-review", consultation)).content.decode()
     assert "<strong>0 of 14</strong> answers reviewed" in page
@@ -219,6 +226,7 @@ def test_code_review_and_update_suggestions(consultation, setup, staff, officer)
     # Update suggestions: re-codes the answers not reviewed, keeps the reviewed ones.
     response = staff.post(url("themes-code", consultation), {"next": "review"})
     assert response.status_code == 302 and response["Location"] == url("themes-review", consultation)
+    run_worker()
     assert AuditEvent.objects.filter(action="themes.coded").count() == 2
     assert AuditEvent.objects.get(action="themes.coded", detail__examples=2)
     assert AnswerCoding.objects.get(pk=other.pk).theme == themes["volunteers"]

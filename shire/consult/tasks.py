@@ -1,0 +1,174 @@
+"""Shire's background work on free-text themes: proposing a codebook and coding the answers.
+
+The sentence models take tens of seconds and most of a gigabyte, too much for a web request, so
+the officers' pages queue the work with Django's Tasks framework and its database backend
+(django-tasks-db), and `shire db_worker`, a process of its own, runs it. The rules stay in
+coding.py (`propose_themes`, `code_answers`); this module starts them, runs them and keeps the
+state officers see in a `ThemeWork` row: queued, running, done or failed, who started it, when,
+and what came of it. A question has one piece of work queued or running at a time (a database
+constraint, so two officers pressing at once still start one).
+
+Task arguments are ids (the queue stores them as JSON); the task reads everything else again.
+"""
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.tasks import TaskResultStatus, task
+from django.utils import dateformat, timezone
+from django_tasks_db.models import DBTaskResult
+
+from shire.core import audit
+
+from . import coding
+from .models import ThemeWork
+
+# Work under way this long has lost its worker (stopped hard, or out of memory): an officer may
+# start it again. Coding 10,000 answers takes about a minute; this leaves room for a busy machine.
+GIVE_UP_AFTER = timedelta(minutes=30)
+LOST = ("Shire stopped before it finished (its background worker stopped). Nothing was changed: "
+        "start it again.")
+
+
+class WorkUnderWay(coding.ThemeError):
+    """The question already has work queued or running."""
+
+
+def _finish(work_id, status, result=None, errors=()):
+    """Record how the work ended, unless it was given up meanwhile. True if recorded."""
+    return bool(ThemeWork.objects.filter(pk=work_id, status__in=[ThemeWork.Status.QUEUED, ThemeWork.Status.RUNNING])
+                .update(status=status, finished_at=timezone.now(), result=result or {}, errors=list(errors)))
+
+
+def current_work(consultation, question):
+    """The question's newest piece of work, or None. Work whose worker was lost (its task failed
+    outside Shire's code, or it has run longer than GIVE_UP_AFTER) is marked failed first."""
+    work = ThemeWork.objects.filter(consultation=consultation, question=question).select_related("started_by").first()
+    if work is None or not work.active:
+        return work
+    lost = work.status == ThemeWork.Status.RUNNING and work.started_at and timezone.now() - work.started_at > GIVE_UP_AFTER
+    if not lost and work.task_id:
+        lost = DBTaskResult.objects.filter(id=work.task_id, status=TaskResultStatus.FAILED).exists()
+    if lost and _finish(work.pk, ThemeWork.Status.FAILED, errors=[LOST]):
+        work.refresh_from_db()
+    return work
+
+
+def _who(work):
+    if work.started_by is None:
+        return "someone"
+    return work.started_by.get_full_name() or work.started_by.username
+
+
+def under_way_message(work):
+    if work is None:  # finished a moment ago
+        return "Shire was already working on this question. Check its progress, then try again"
+    when = timezone.localtime(work.requested_at)
+    when = f"{dateformat.format(when, 'G:i')} on {dateformat.format(when, 'j F')}"
+    return f"Shire is already {work.get_kind_display().lower()} for this question (started by {_who(work)} at {when}). " \
+           "Wait for it to finish, then try again"
+
+
+def start(consultation, question, user, kind, **options):
+    """Queue Shire's work on `question` (ThemeWork.Kind) and return its ThemeWork.
+
+    What would fail at once is refused at once (coding.check_propose / check_code raise
+    ThemeError), as is work while the question already has some queued or running
+    (WorkUnderWay). The request is audited."""
+    if kind == ThemeWork.Kind.PROPOSE:
+        coding.check_propose(consultation, question, options.get("replace", False))
+        run = propose_themes
+    else:
+        coding.check_code(consultation, question)
+        run = code_answers
+    current = current_work(consultation, question)
+    if current is not None and current.active:
+        raise WorkUnderWay(under_way_message(current))
+    try:
+        with transaction.atomic():
+            work = ThemeWork.objects.create(consultation=consultation, question=question, kind=kind, options=options,
+                                            started_by=user if getattr(user, "is_authenticated", False) else None)
+            # Same database, same transaction: the worker sees the task only with its ThemeWork.
+            work.task_id = str(run.enqueue(work.pk).id)
+            work.save(update_fields=["task_id"])
+            audit.record(user, f"themes.{kind}_started", consultation, question=question, work=work.pk, **options)
+    except IntegrityError:
+        # Another officer's request started work on this question a moment ago.
+        raise WorkUnderWay(under_way_message(current_work(consultation, question))) from None
+    return work
+
+
+def _run(work_id, do):
+    """Run `do(work)` for queued work, recording its state; a ThemeError is the officer's to act
+    on, anything else is recorded as LOST for them and raised for the worker's log."""
+    if not ThemeWork.objects.filter(pk=work_id, status=ThemeWork.Status.QUEUED).update(
+            status=ThemeWork.Status.RUNNING, started_at=timezone.now()):
+        return {"skipped": "no longer queued"}
+    work = ThemeWork.objects.select_related("consultation", "started_by").get(pk=work_id)
+    try:
+        result = do(work)
+    except coding.ThemeError as error:
+        _finish(work_id, ThemeWork.Status.FAILED, errors=error.errors)
+        return {"errors": error.errors}
+    except BaseException:  # also the worker stopped mid-task (SystemExit)
+        _finish(work_id, ThemeWork.Status.FAILED, errors=[LOST])
+        raise
+    _finish(work_id, ThemeWork.Status.DONE, result=result)
+    return result
+
+
+@task
+def propose_themes(work_id):
+    def do(work):
+        created = coding.propose_themes(work.consultation, work.question, work.started_by,
+                                        max_themes=work.options.get("max_themes", 12),
+                                        replace=work.options.get("replace", False))
+        return {"themes": len(created)}
+
+    return _run(work_id, do)
+
+
+@task
+def code_answers(work_id):
+    return _run(work_id, lambda work: coding.code_answers(work.consultation, work.question, work.started_by))
+
+
+def describe(work):
+    """What the officer is told about a piece of work (the pages and the status endpoint)."""
+    if work is None:
+        return None
+    Status = ThemeWork.Status
+    doing = work.get_kind_display().lower()  # "coding the answers"
+    if work.status == Status.QUEUED:
+        heading = f"Shire is waiting to start {doing}"
+        detail = ["It starts as soon as Shire's background worker is free. If it waits for more than a few "
+                  "minutes, ask whoever runs Shire to check the worker (shire db_worker) is running."]
+    elif work.status == Status.RUNNING:
+        heading = f"Shire is {doing}"
+        detail = ["This takes a minute or so for a few thousand answers. You can carry on: answers you review "
+                  "meanwhile keep your decision."]
+    elif work.status == Status.DONE:
+        r = work.result
+        if work.kind == ThemeWork.Kind.PROPOSE:
+            n = r.get("themes", 0)
+            heading = f"Shire proposed {n} theme{'s' if n != 1 else ''}"
+            detail = ["Check them, change them as you need, then code the answers."]
+        else:
+            n, examples = r.get("coded", 0), r.get("examples", 0)
+            heading = f"Shire coded {n} answer{'s' if n != 1 else ''}" + (
+                f", learning from the {examples} you reviewed" if examples else "")
+            detail = ["Review the least confident first."]
+    else:
+        heading = f"Shire could not finish {doing}"
+        detail = list(work.errors)
+    return {
+        "id": work.pk,
+        "kind": work.kind,
+        "status": work.status,
+        "active": work.active,
+        "heading": heading,
+        "detail": detail,
+        "started_by": _who(work),
+        "requested_at": work.requested_at,
+        "started_at": work.started_at,
+        "finished_at": work.finished_at,
+    }
