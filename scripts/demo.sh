@@ -4,7 +4,9 @@
 #   bash scripts/demo.sh
 #
 # Sets up, makes or updates the database (SQLite under data/ unless DATABASE_URL says
-# otherwise), loads the demo data (running it again changes nothing) and starts the server.
+# otherwise), loads the demo data (running it again changes nothing) and starts the server,
+# with Shire's background worker beside it (`shire db_worker`: it proposes themes and codes
+# free-text answers). Ctrl+C stops both.
 # Sign in at http://127.0.0.1:8000/staff/sign-in/ as `officer` with `shire-demo-password`.
 # SHIRE_DEMO_ADDRESS=127.0.0.1:8001 picks another address.
 set -euo pipefail
@@ -20,6 +22,21 @@ echo "demo: shire migrate"
 echo "demo: shire demo load"
 .venv/bin/shire demo load
 
+# The worker runs the background work the pages queue; it stops with the server. Asked to stop
+# twice, it stops work under way at once: Shire marks that work as stopped and changed nothing.
+echo "demo: shire db_worker (background work)"
+.venv/bin/shire db_worker --no-startup-delay &
+worker=$!
+stop_worker() {
+  if kill -0 "$worker" 2>/dev/null; then
+    kill -TERM "$worker" 2>/dev/null || true
+    sleep 1
+    kill -TERM "$worker" 2>/dev/null || true
+  fi
+  wait "$worker" 2>/dev/null || true
+}
+trap stop_worker EXIT
+
 address="${SHIRE_DEMO_ADDRESS:-127.0.0.1:8000}"
 echo "demo: open http://$address/ (staff pages: http://$address/staff/, username officer, password shire-demo-password)"
-exec .venv/bin/shire runserver "$address"
+.venv/bin/shire runserver "$address"

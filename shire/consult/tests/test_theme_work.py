@@ -114,7 +114,7 @@ def test_coding_is_queued_at_once_and_run_by_the_worker(consultation, staff, off
     assert "Shire will code the answers in the background" in page
     assert "Waiting to start</strong> Shire is waiting to start coding the answers" in page
     assert "Started by Alex Officer at " in page
-    assert f'<a class="govuk-link" href="{url("themes-question", consultation)}#work" data-shire-work-check>Check progress</a>' in page
+    assert f'<a class="govuk-link" href="{url("themes-question", consultation)}" data-shire-work-check>Check progress</a>' in page
     assert 'aria-live="polite"' in page and "consult/theme-work.js" in page
     status = work_json(staff, consultation)
     assert status["Content-Type"] == "application/json" and status["Cache-Control"] == "no-store"
@@ -299,3 +299,40 @@ def test_only_the_teams_officers_see_or_start_the_work(consultation, officer):
     other_question.force_login(officer)
     assert work_json(other_question, consultation, question="respondent_type").status_code == 404
     assert work_json(other_question, consultation, question="q34").json() == {"work": None, "html": ""}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_announced_without_a_reload_or_moving_focus(page, live_server):
+    """The officer starts coding; the page says it waits, passes axe (WCAG 2.2 AA), and when the
+    worker has run, the polite live region says what came of it: no reload, focus where it was."""
+    from playwright.sync_api import expect
+
+    from shire.core.tests.browser import assert_accessible, focused, sign_in
+
+    team = make_team("Communities Team")
+    make_officer("officer", team=team)
+    consultation = make_text_consultation(team=team, answers=ANSWERS)
+    add_codebook(consultation)
+    sign_in(page, live_server.url, "officer", "correct horse battery")
+    page.goto(live_server.url + url("themes-question", consultation))
+    page.get_by_role("button", name="Code the answers").click()
+    page.wait_for_load_state()
+    region = page.locator("#work [aria-live=polite]")
+    expect(region).to_contain_text("Shire is waiting to start coding the answers")
+    assert_accessible(page)
+    link = page.locator("#work [data-shire-work-check]")
+    expect(link).to_have_text("Check progress")
+    link.focus()
+    address = page.url
+    run_worker()
+    expect(region).to_contain_text("Shire coded 12 answers", timeout=30_000)
+    expect(link).to_have_text("Show the results")
+    assert focused(page)["text"] == "Show the results" and page.url == address
+    assert_accessible(page)
+    link.click()
+    page.wait_for_load_state()
+    assert "12 of 12" in page.content() and "Check progress" not in page.content()
+    page.goto(live_server.url + url("themes-review", consultation))
+    assert_accessible(page)
+    assert not page.shire_errors
