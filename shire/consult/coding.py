@@ -53,8 +53,6 @@ QUOTES_PER_THEME = 3
 QUOTE_POOL = 400
 PUBLIC_THRESHOLD = 5
 SENTIMENTS = themes.SENTIMENTS  # agree, disagree, mixed, unclear
-# What a coding run writes on an answer it re-codes.
-CODING_FIELDS = ["theme", "second_theme", "confidence", "second_confidence", "sentiment", "coded_at"]
 
 
 class ThemeError(ConsultationError):
@@ -438,9 +436,9 @@ def code_answers(consultation, question, user=None, embedder=None):
 
     Officers may work on the question while the engine runs. An answer reviewed meanwhile keeps
     the officer's decision; a review saved while the results are written waits for them and is
-    saved over them. Codings are changed in place, so a review page opened before the run still
-    corrects the same answers. If a theme the run used was merged or deleted meanwhile, nothing
-    is saved."""
+    saved over them (review_coding). Codings are written again under their own ids, so a review
+    page opened before the run still corrects the same answers. If a theme the run used was merged
+    or deleted meanwhile, nothing is saved."""
     check_code(consultation, question)
     book = codebook(consultation, question)
     comments = comments_for(consultation, question)
@@ -455,31 +453,29 @@ def code_answers(consultation, question, user=None, embedder=None):
         if len(Theme.objects.select_for_update().filter(pk__in=[t.pk for t in book])) != len(book):
             raise ThemeError("A theme was merged or deleted while Shire was coding the answers, so Shire saved "
                              "nothing: code the answers again")
-        current = {c.source_id: c for c in AnswerCoding.objects.select_for_update()
-                   .filter(consultation=consultation, question=question)}
-        changed, added = [], []
+        # The question's codings, locked and read again: which are reviewed now, and each one's id.
+        current = {(f"r{r}" if r else f"n{n}"): (pk, reviewed) for pk, r, n, reviewed in AnswerCoding.objects
+                   .select_for_update().filter(consultation=consultation, question=question)
+                   .values_list("pk", "response_id", "note_id", "reviewed")}
+        new = []
         for s in suggestions:
-            coding = current.pop(s.id, None)
-            if coding is not None and coding.reviewed:
+            pk, reviewed = current.get(s.id, (None, False))
+            if reviewed:
                 continue  # the officer's decision stands
+            source, answer = s.id[0], int(s.id[1:])
             second = by_key.get(s.second_theme) if s.second_theme and s.second_theme != s.theme else None
-            values = {"theme": by_key[s.theme], "second_theme": second, "confidence": s.confidence,
-                      "second_confidence": s.second_confidence if second else None,
-                      "sentiment": themes.sentiment(texts[s.id]), "coded_at": now}
-            if coding is None:
-                source, pk = s.id[0], int(s.id[1:])
-                added.append(AnswerCoding(consultation=consultation, question=question,
-                                          response_id=pk if source == "r" else None,
-                                          note_id=pk if source == "n" else None, **values))
-            else:
-                for field, value in values.items():
-                    setattr(coding, field, value)
-                changed.append(coding)
-        # Suggestions for answers that are no longer there (an answer emptied since) go.
-        AnswerCoding.objects.filter(pk__in=[c.pk for c in current.values() if not c.reviewed]).delete()
-        AnswerCoding.objects.bulk_update(changed, CODING_FIELDS, batch_size=500)
-        AnswerCoding.objects.bulk_create(added, batch_size=1000)
-        coded = len(changed) + len(added)
+            new.append(AnswerCoding(
+                pk=pk, consultation=consultation, question=question,
+                response_id=answer if source == "r" else None, note_id=answer if source == "n" else None,
+                theme=by_key[s.theme], second_theme=second, confidence=s.confidence,
+                second_confidence=s.second_confidence if second else None,
+                sentiment=themes.sentiment(texts[s.id]), coded_at=now,
+            ))
+        # Replaced under the same ids (a delete and an insert are far quicker than 10,000 updates);
+        # suggestions for answers no longer there go.
+        AnswerCoding.objects.filter(consultation=consultation, question=question, reviewed=False).delete()
+        AnswerCoding.objects.bulk_create(new, batch_size=1000)
+        coded = len(new)
         seconds = round(time.monotonic() - started, 1)
         audit.record(user, "themes.coded", consultation, question=question, coded=coded, examples=len(examples),
                      themes=len(book), seconds=seconds)
@@ -520,8 +516,15 @@ def review_coding(coding, user, theme, second_theme=None, sentiment=None):
     coding.reviewed = True
     coding.reviewed_by = user if getattr(user, "is_authenticated", False) else None
     coding.reviewed_at = timezone.now()
+    decision = {field: getattr(coding, field) for field in (
+        "theme", "second_theme", "second_confidence", "sentiment", "reviewed", "reviewed_by", "reviewed_at")}
     with transaction.atomic():
-        coding.save()
+        # An update, not save(): a coding run writing now replaces this coding under the same id.
+        # On PostgreSQL the update waits for the run, misses the replaced row, and finds the new
+        # one when tried again (save() would insert a second coding of the answer instead).
+        if not any(AnswerCoding.objects.filter(pk=coding.pk).update(**decision) for _ in range(2)):
+            raise ThemeError("This answer's coding has just gone (its theme was deleted, or the themes replaced): "
+                             "find the answer again")
         audit.record(user, "themes.answer_reviewed", coding, question=coding.question, theme=theme.key,
                      second_theme=second_theme.key if second_theme else "", suggested=suggested, changed=changed,
                      first_review=first_review)

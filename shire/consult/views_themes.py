@@ -460,7 +460,11 @@ def review(request, slug, question):
         if sentiment is not None and sentiment not in coding.SENTIMENTS:
             errors.append(("Choose agree, disagree, mixed or unclear", f"#sentiment_{answer.pk}"))
         if not errors:
-            changed = coding.review_coding(answer, request.user, theme, second, sentiment)
+            try:
+                changed = coding.review_coding(answer, request.user, theme, second, sentiment)
+            except coding.ThemeError as error:
+                messages.error(request, str(error))
+                return redirect(_review_url(consultation, item, params))
             also = f", also {second.name}" if second and second.pk != theme.pk else ""
             messages.success(request, f"{'Corrected' if changed else 'Confirmed'}: {theme.name}{also}.")
             return redirect(_review_url(consultation, item, params))

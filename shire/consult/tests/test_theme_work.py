@@ -336,3 +336,14 @@ def test_progress_is_announced_without_a_reload_or_moving_focus(page, live_serve
     page.goto(live_server.url + url("themes-review", consultation))
     assert_accessible(page)
     assert not page.shire_errors
+
+
+def test_a_review_of_a_coding_that_has_just_gone_says_so(consultation, officer):
+    book = add_codebook(consultation)
+    coding.code_answers(consultation, "q33", officer)
+    opened = coding_of(consultation, 0)  # the officer's page has it; then its theme is deleted
+    coding.delete_theme(opened.theme, officer)
+    with pytest.raises(coding.ThemeError, match="This answer's coding has just gone"):
+        coding.review_coding(opened, officer, book["transport"])
+    assert not AnswerCoding.objects.filter(response=opened.response).exists()
+    assert not AuditEvent.objects.filter(action="themes.answer_reviewed").exists()
