@@ -22,17 +22,15 @@ echo "demo: shire migrate"
 echo "demo: shire demo load"
 .venv/bin/shire demo load
 
-# The worker runs the background work the pages queue; it stops with the server. Asked to stop
-# twice, it stops work under way at once: Shire marks that work as stopped and changed nothing.
+# The worker runs the background work the pages queue; it stops with the server. Ctrl+C reaches
+# it too, and the TERM below is its second signal: work under way stops at once, and Shire marks
+# it as stopped, having changed nothing. (Only one TERM: a third signal would kill the worker
+# before it could mark the work.)
 echo "demo: shire db_worker (background work)"
 .venv/bin/shire db_worker --no-startup-delay &
 worker=$!
 stop_worker() {
-  if kill -0 "$worker" 2>/dev/null; then
-    kill -TERM "$worker" 2>/dev/null || true
-    sleep 1
-    kill -TERM "$worker" 2>/dev/null || true
-  fi
+  kill -TERM "$worker" 2>/dev/null || true
   wait "$worker" 2>/dev/null || true
 }
 trap stop_worker EXIT
