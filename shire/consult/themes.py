@@ -752,7 +752,9 @@ def representative_quotes(comments, assignments, k: int = 3, embedder: Embedder 
     quotes = {}
     for theme in sorted(by_theme):
         members = by_theme[theme]
-        X = embedder.embed([t for _, t in members])
+        # The cheapest model: quotes are chosen as a report is drawn, in the web process, which then
+        # loads L3 (about 20 MB, under a second) rather than nomic (half a gigabyte, seconds).
+        X = embedder.embed([t for _, t in members], models=MODELS[:1])
         centre = _normalise(X.mean(axis=0, keepdims=True))[0]
         order = np.argsort(-(X @ centre), kind="stable")
         quotes[theme] = _pick_quotes([members[i] for i in order], k)

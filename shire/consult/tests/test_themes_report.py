@@ -235,3 +235,14 @@ def test_report_without_themes_is_unchanged(team):
     assert "themes" not in report["questions"]["q33"]
     assert "q33" not in reports.build_report(consultation, public=True)["questions"]
     assert not WorkshopNote.objects.filter(consultation=consultation).exists()
+
+
+def test_a_report_chooses_its_quotes_with_the_smallest_model_only():
+    # Reports are drawn in the web process: choosing quotes must not load nomic (half a gigabyte).
+    from shire.consult import themes
+
+    embedder = themes.Embedder(threads=1)
+    comments = [(f"l{i}", text) for i, text in enumerate(LIBRARIES)]
+    quotes = themes.representative_quotes(comments, {i: "libraries" for i, _ in comments}, k=3, embedder=embedder)
+    assert len(quotes["libraries"]) == 3
+    assert set(embedder._encoders) == {themes.MODELS[0][0]}
