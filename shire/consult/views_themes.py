@@ -173,7 +173,8 @@ def index(request, slug):
     questionnaire = getattr(consultation, "questionnaire", None)
     rows = []
     for question in coding.text_questions(questionnaire.definition if questionnaire else {}):
-        rows.append({"question": question, **coding.progress(consultation, question["name"])})
+        rows.append({"question": question, **coding.progress(consultation, question["name"]),
+                     "work": tasks.current_work(consultation, question["name"])})
     return render(request, "consult/themes/index.html", {"consultation": consultation, "rows": rows,
                                                           "has_questionnaire": questionnaire is not None})
 

@@ -2,6 +2,7 @@
 queues the work, the Tasks framework's database worker runs it, and the themes pages show its
 state. The queued work is run by the worker itself (`db_worker --batch`, in this process), with
 the real database backend and the real sentence models."""
+import re
 import signal
 from datetime import timedelta
 
@@ -96,6 +97,20 @@ def test_the_question_page_is_html_unless_json_is_asked_for(consultation, staff)
     data = work_json(staff, consultation)
     assert data["Content-Type"] == "application/json" and "Accept" in data["Vary"]
     assert data.json() == {"work": None, "html": ""}
+
+
+@with_worker
+def test_the_list_of_questions_shows_each_ones_latest_work(consultation, staff):
+    def row():
+        page = staff.get(reverse("consult_results:themes", args=[consultation.slug])).content.decode()
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[page.index("q33: "):page.index("</tr>", page.index("q33: "))]))
+
+    assert "Coding the answers" not in row() and "Proposing themes" not in row()
+    add_codebook(consultation)
+    staff.post(url("themes-code", consultation))
+    assert "Coding the answers: Waiting to start" in row()
+    run_worker()
+    assert "Coding the answers: Done" in row()
 
 
 @with_worker
