@@ -267,6 +267,9 @@ class ThemeWork(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Could not finish"
 
+    # The states of work not yet finished (at most one a question).
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="theme_work")
     question = models.CharField(max_length=120)
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -295,4 +298,4 @@ class ThemeWork(models.Model):
 
     @property
     def active(self):
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return self.status in self.ACTIVE

@@ -35,7 +35,7 @@ class WorkUnderWay(coding.ThemeError):
 
 def _finish(work_id, status, result=None, errors=()):
     """Record how the work ended, unless it was given up meanwhile. True if recorded."""
-    return bool(ThemeWork.objects.filter(pk=work_id, status__in=[ThemeWork.Status.QUEUED, ThemeWork.Status.RUNNING])
+    return bool(ThemeWork.objects.filter(pk=work_id, status__in=ThemeWork.ACTIVE)
                 .update(status=status, finished_at=timezone.now(), result=result or {}, errors=list(errors)))
 
 
@@ -56,7 +56,7 @@ def current_work(consultation, question):
 def _who(work):
     if work.started_by is None:
         return "someone"
-    return work.started_by.get_full_name() or work.started_by.username
+    return work.started_by.display_name
 
 
 def under_way_message(work):

@@ -30,6 +30,11 @@ class User(AbstractUser):
     def is_administrator(self):
         return self.is_active and self.role == self.Role.ADMINISTRATOR
 
+    @property
+    def display_name(self):
+        """How staff pages name this person to other staff: full name, else the username."""
+        return self.get_full_name() or self.get_username()
+
 
 class Team(models.Model):
     name = models.CharField(max_length=120, unique=True)

@@ -294,15 +294,15 @@ def assign_assessor(application, assessor, officer):
         if existing is not None:
             if existing.conflict_declared:
                 raise AssessmentError(
-                    f"{display_name(assessor)} has declared a conflict of interest on this application: assign someone else."
+                    f"{assessor.display_name} has declared a conflict of interest on this application: assign someone else."
                 )
-            raise AssessmentError(f"{display_name(assessor)} is already assessing this application.")
+            raise AssessmentError(f"{assessor.display_name} is already assessing this application.")
         try:
             with transaction.atomic():
                 assignment = AssessorAssignment.objects.create(application=application, assessor=assessor, assigned_by=officer)
         except IntegrityError:
-            raise AssessmentError(f"{display_name(assessor)} is already assessing this application.") from None
-        record_step(application, Kind.ASSIGNED, officer, note=f"Assessor: {display_name(assessor)}", assessor=assessor.pk)
+            raise AssessmentError(f"{assessor.display_name} is already assessing this application.") from None
+        record_step(application, Kind.ASSIGNED, officer, note=f"Assessor: {assessor.display_name}", assessor=assessor.pk)
         application.refresh_from_db(fields=["status"])
         if application.status in AWAITING_TRIAGE:
             services.transition(application, S.IN_ASSESSMENT, officer)
@@ -333,14 +333,10 @@ def declare_conflict(application, officer, reason):
             assignment.save(update_fields=["conflict_declared", "conflict_reason", "conflict_declared_at"])
         # The reason may name people: it stays on the assignment, not in the trail or the log.
         record_step(
-            application, Kind.CONFLICT, officer, note=f"{display_name(officer)} declared a conflict of interest.",
+            application, Kind.CONFLICT, officer, note=f"{officer.display_name} declared a conflict of interest.",
             assessor=officer.pk, was_assigned=not created,
         )
     return assignment
-
-
-def display_name(user):
-    return user.get_full_name() or user.get_username()
 
 
 # --- the programme's assessors from outside the team ------------------------------------------------
@@ -359,10 +355,10 @@ def add_programme_assessor(programme, officer, email):
         raise AssessmentError(f"There is no staff account with the e-mail address {email}. Ask an administrator to make one.")
     if programme.team.has_member(user):
         raise AssessmentError(
-            f"{display_name(user)} is an officer of {programme.team.name}: as a grants officer they can already be assigned."
+            f"{user.display_name} is an officer of {programme.team.name}: as a grants officer they can already be assigned."
         )
     if programme.assessors.filter(pk=user.pk).exists():
-        raise AssessmentError(f"{display_name(user)} is already one of this programme's assessors.")
+        raise AssessmentError(f"{user.display_name} is already one of this programme's assessors.")
     programme.assessors.add(user)
     audit.record(officer, "grants.programme.assessor_added", programme, assessor=user.pk)
     return user
@@ -386,7 +382,7 @@ def remove_programme_assessor(programme, officer, assessor):
         ).select_related("application")
         for assignment in unstarted:
             record_step(assignment.application, Kind.NOTE, officer,
-                        note=f"Assessor {display_name(assessor)} taken off the programme's assessors: no longer assigned",
+                        note=f"Assessor {assessor.display_name} taken off the programme's assessors: no longer assigned",
                         assessor=assessor.pk)
             assignment.delete()
         audit.record(officer, "grants.programme.assessor_removed", programme, assessor=assessor.pk)
@@ -446,7 +442,7 @@ def save_scores(application, assessor, scores):
         total = weighted_total([(int(scores[c.pk][0]), c.weight, c.max_score) for c in criteria])
         record_step(
             application, Kind.SCORED, assessor,
-            note=f"{display_name(assessor)} {'scored' if first else 'changed their scores'}: {total:.1f}%",
+            note=f"{assessor.display_name} {'scored' if first else 'changed their scores'}: {total:.1f}%",
             assessor=assessor.pk, weighted_total=round(total, 1), scores={str(c.pk): int(scores[c.pk][0]) for c in criteria},
         )
     return assignment

@@ -43,7 +43,7 @@ class ReturnForm(GovukFormMixin, forms.Form):
 
 class AssessorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
-        return assessment.display_name(user)
+        return user.display_name
 
 
 class AssignForm(GovukFormMixin, forms.Form):

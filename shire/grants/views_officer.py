@@ -260,7 +260,7 @@ def assign(request, reference):
         except services.GrantsError as error:
             form.add_error("assessor", str(error))
         else:
-            messages.success(request, f"{assessment.display_name(assessor)} will assess application {reference}.")
+            messages.success(request, f"{assessor.display_name} will assess application {reference}.")
             return redirect(target)
     return render(
         request,

@@ -154,7 +154,7 @@ def programme_assessors(request, slug):
         except services.GrantsError as error:
             form.add_error("email", str(error))
         else:
-            messages.success(request, f"{assessment.display_name(assessor)} can now be assigned {programme.name} applications to score.")
+            messages.success(request, f"{assessor.display_name} can now be assigned {programme.name} applications to score.")
             return redirect("grants:setup-programme-assessors", slug=slug)
     return render(
         request,
@@ -170,7 +170,7 @@ def programme_assessor_remove(request, slug, pk):
     programme = _programme(request, slug)
     assessor = get_object_or_404(User, pk=pk, grant_programmes_assessed=programme)
     assessment.remove_programme_assessor(programme, request.user, assessor)
-    messages.success(request, f"{assessment.display_name(assessor)} is no longer an assessor of {programme.name}.")
+    messages.success(request, f"{assessor.display_name} is no longer an assessor of {programme.name}.")
     return redirect("grants:setup-programme-assessors", slug=slug)
 
 
