@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from shire.consult import nomic
 from shire.consult.redact import redact
 
 TOKENIZER_PATH = Path(__file__).resolve().parent / "data" / "minilm-tokenizer.json"
@@ -203,8 +204,6 @@ class Embedder:
         with self._lock:
             if name not in self._encoders:
                 if package == NOMIC:
-                    from shire.consult import nomic
-
                     self._encoders[name] = nomic.load()
                 else:
                     self._encoders[name] = _OnnxEncoder(_packaged_model_path(package), 1)
@@ -237,10 +236,8 @@ class Embedder:
             if unique:
                 encoder = self._encoder(name, package)
                 if package == NOMIC:
-                    from shire.consult.nomic import PREFIX
-
                     # The prefix's tokens count within MAX_TOKENS: a long answer loses its last few.
-                    vectors = self._embed_unique(encoder, [PREFIX + text for text in unique], WIDTHS[name])
+                    vectors = self._embed_unique(encoder, [nomic.PREFIX + text for text in unique], WIDTHS[name])
                 else:
                     vectors = self._embed_unique(encoder, unique, WIDTHS[name])
                 self._cache_vectors(cache, unique, vectors)
