@@ -145,14 +145,24 @@ def test_everything_is_imported_through_the_command_line(proof):
     assert report["responses"] == published.RESPONSES
 
 
-def test_free_text_in_the_responses_file_is_marked_invented():
-    """The seed prints no respondent's own words against a respondent, so the few comments are invented and say so."""
+def test_free_text_in_the_responses_file_is_all_invented():
+    """The seed prints no respondent's own words against a respondent, so every free-text answer is
+    one of the script's comments marked invented or a row of free_text_2017.csv (drawn from the
+    theme engine's invented development sets): no other words can be in the file."""
     with open(build_responses.RESPONSES_CSV, encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
+    with open(build_responses.FREE_TEXT_CSV, encoding="utf-8") as handle:
+        drawn = {(row["question"], row["response_id"]): row["text"] for row in csv.DictReader(handle)}
     assert len(rows) == published.RESPONSES
-    texts = [value for row in rows for name, value in row.items()
-             if value and name in build_responses.INVENTED_TEXT]
-    assert texts and all(text.startswith("Invented test comment") for text in texts)
+    assert all(text.startswith("Invented test comment") for texts in build_responses.INVENTED_TEXT.values()
+               for text in texts)
+    free_text = {row["name"] for row in build_responses.form.SURVEY if row.get("type") == "text"}
+    cells = {(name, row["response_id"]): value for row in rows for name, value in row.items()
+             if value and name in free_text}
+    invented = {key for key, value in cells.items() if value in build_responses.INVENTED_TEXT.get(key[0], ())}
+    assert {key: value for key, value in cells.items() if key not in invented} == drawn
+    assert len(invented) == sum(len(texts) for texts in build_responses.INVENTED_TEXT.values())
+    assert {question for question, _ in drawn} == set(build_responses.FREE_TEXT_SOURCES)
 
 
 # --- counts and bases -------------------------------------------------------------------------

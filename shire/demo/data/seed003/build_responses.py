@@ -1,11 +1,11 @@
-"""Build responses_2017.csv and workshops_2017.csv: respondent-level answers to the 2017
-Communities Strategy questionnaire whose totals are the figures seed 003 prints.
+"""Build responses_2017.csv, free_text_2017.csv and workshops_2017.csv: respondent-level answers
+to the 2017 Communities Strategy questionnaire whose totals are the figures seed 003 prints.
 
 Seed 003 is the council's hand-written results report (90 online responses, eight workshops);
 only its totals survive, so the answers of each respondent are constructed here: deterministic
 (a fixed random seed, no set iteration), following the form's routing and constraints, and
 adding up exactly to every count in published.py. Run from the repository root and commit the
-two CSV files with this script (a test fails if they disagree):
+CSV files it writes with this script (a test fails if they disagree):
 
     .venv/bin/python shire/demo/data/seed003/build_responses.py
 
@@ -34,8 +34,21 @@ How the answers are made
     * Figures the seed does not give are chosen here and marked CHOSEN below: how Q17/Q18 split
       "a great deal or a fair amount" and between individuals and organisations, Q27's base,
       the disability and demographic bases, and the answers to Q35, Q39-Q41.
-    * Free text: a few short comments, INVENTED for this test data (they are not quotations from
-      the consultation); every other free-text cell is empty.
+    * Free text: INVENTED for this demo data, never quotations from the consultation (the seed
+      prints no respondent's words against a respondent). A few questions have one or two short
+      comments marked "Invented test comment". Q30 (ideas for tackling the barriers to
+      volunteering), Q31 (what the council could do for community hubs) and Q33 (general
+      comments) have 50, 44 and 60 answers (CHOSEN) for the themes pages to work on, drawn from
+      the development sets written for the theme engine in seed 003's style (bench/themes/dev,
+      read here at build time), with their own random generator so that no other answer moved.
+      Q33's answers are drawn theme by theme (CHOSEN counts, weighted as the seed's summary of
+      Q33 is) and include a few with invented personal details (a name, an e-mail address, phone
+      numbers, a postcode) that the report's quotes must redact. Every other free-text cell is
+      empty.
+    * free_text_2017.csv lists those Q30, Q31 and Q33 answers with their respondent and, for Q31
+      and Q33, the theme (and second theme) the development set gives them: the demo loader
+      codes Q33's answers with them as the council's officer had; codebook_<question>.csv are
+      the two questions' codebooks, copied from the development sets.
     * workshops_2017.csv is the seed's Q10 workshop table: votes per workshop per building block.
 """
 import csv
@@ -106,9 +119,35 @@ INVENTED_TEXT = {
     "q20_support_needed_individual": ["Invented test comment: some training and someone to ask for advice."],
     "q21_support_needed_organisation": ["Invented test comment: small grants without too many forms."],
     "q28_community_champions_other": ["Invented test comment: school governors and youth leaders."],
-    "q30_volunteering_ideas": ["Invented test comment: a single local list of volunteering opportunities."],
-    "q33_general_comments": ["Invented test comment: the strategy is long; a short summary would help."],
 }
+
+# INVENTED free-text answers to three open questions, enough for the themes pages to work on:
+# drawn from the development sets written for the theme engine in seed 003's style
+# (bench/themes/dev; each line `theme|second_theme|text`), never quotations from the seed.
+DEV = ROOT / "bench" / "themes" / "dev"
+# question -> the source files of its answers and, for the two questions the demo codes with a
+# codebook, that codebook (copied beside the data, since the demo loader reads only shire/demo/).
+FREE_TEXT_SOURCES = {
+    "q30_volunteering_ideas": ([DEV / "q29_volunteering" / "source_volunteering.txt"], None),
+    "q31_hubs_council": ([DEV / "q31_hubs" / "source_hubs.txt"], DEV / "q31_hubs" / "codebook.csv"),
+    "q33_general_comments": ([DEV / "source_a.txt", DEV / "source_b.txt", DEV / "source_c.txt"],
+                             DEV / "codebook.csv"),
+}
+FREE_TEXT_CSV = HERE / "free_text_2017.csv"
+CODEBOOKS = {question: HERE / f"codebook_{question}.csv"
+             for question, (_, book) in FREE_TEXT_SOURCES.items() if book}
+# CHOSEN: how many answered each (the seed does not say); everyone is routed to all three.
+Q30_ANSWERERS, Q31_ANSWERERS = 50, 44
+# CHOSEN: Q33's answers per theme (60 people), weighted as the seed's summary of Q33 is: the
+# strategy's wording, reliance on volunteers, cuts and alternatives to them first.
+Q33_THEMES = {"volunteers": 11, "wording": 8, "cuts": 7, "alternatives": 5, "libraries": 5, "vulnerable": 5,
+              "engagement": 4, "group_funding": 4, "hubs": 3, "transport": 3, "local_councils": 2, "support": 2,
+              "young_people": 1}
+# Q33 keeps a few answers with personal details, at least one of each kind redact() replaces
+# (these markers), so that the demo shows quotes redacted.
+PERSONAL_DETAILS = ("[email]", "[phone]", "[postcode]", "[name]")
+# Where the free text is, its lines with personal details are those redact() changes.
+REDACT_MODULE = ROOT / "shire" / "consult" / "redact.py"
 
 
 # --- the form ---------------------------------------------------------------------------------
@@ -272,6 +311,12 @@ def build(seed=SEED):
 
     Another `seed` gives other people with the same published totals (the tests' other respondent sets).
     """
+    header, rows, _ = build_with_free_text(seed)
+    return header, rows
+
+
+def build_with_free_text(seed=SEED):
+    """(header, rows, free_text_rows): build()'s, and the rows of free_text_2017.csv."""
     rng = random.Random(seed)
     people = list(range(1, published.RESPONSES + 1))
     diligence = {p: rng.gauss(0, 1) for p in people}
@@ -378,6 +423,11 @@ def build(seed=SEED):
             pool = people
         put(dict(zip(answerers(rng, pool, len(comments), diligence), comments)))
 
+    # A generator of its own, so that adding these left every other answer as it was.
+    free_text = free_text_answers(random.Random(f"{seed} free text"), people, diligence)
+    for question, person, _, _, text in free_text:
+        answers[person][question] = text
+
     names = question_names()
     header = ["response_id", *names]
     rows = []
@@ -387,7 +437,51 @@ def build(seed=SEED):
             value = answers[person].get(name)
             row.append(" ".join(value) if isinstance(value, list) else (value or ""))
         rows.append(row)
-    return header, rows
+    free_rows = [[question, RESPONSE_IDS.format(person), theme, second, text]
+                 for question, person, theme, second, text in free_text]
+    return header, rows, free_rows
+
+
+def source_lines(paths):
+    """[(theme, second theme, text)] of development-set files, one `theme|second_theme|text` a line."""
+    lines = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                theme, second, text = line.split("|", 2)
+                lines.append((theme, second, text))
+    return lines
+
+
+def free_text_answers(rng, people, diligence):
+    """[(question, person, theme, second theme, text)]: the free-text answers to Q30, Q31 and Q33,
+    given to the most diligent people (with noise), in question and person order. Q30's answers
+    keep no theme (the demo's officer asks Shire to propose some)."""
+    redact = _load("seed003_redact", REDACT_MODULE).redact
+    chosen = {}
+    for question, size in (("q30_volunteering_ideas", Q30_ANSWERERS), ("q31_hubs_council", Q31_ANSWERERS)):
+        lines = source_lines(FREE_TEXT_SOURCES[question][0])
+        chosen[question] = rng.sample(lines, size)
+    lines = source_lines(FREE_TEXT_SOURCES["q33_general_comments"][0])
+    with_details = [line for line in lines if redact(line[2]) != line[2]]
+    personal = []
+    for marker in PERSONAL_DETAILS:
+        if not any(marker in redact(line[2]) for line in personal):
+            personal.append(rng.choice([line for line in with_details if marker in redact(line[2])]))
+    picked = list(personal)
+    for theme, size in Q33_THEMES.items():
+        others = [line for line in lines if line[0] == theme and line not in with_details]
+        picked += rng.sample(others, size - sum(line[0] == theme for line in personal))
+    rng.shuffle(picked)
+    chosen["q33_general_comments"] = picked
+    result = []
+    for question, comments in chosen.items():
+        who = answerers(rng, people, len(comments), diligence)
+        for person, (theme, second, text) in zip(who, comments):
+            if question == "q30_volunteering_ideas":
+                theme = second = ""
+            result.append((question, person, theme, second, text))
+    return result
 
 
 def workshop_rows():
@@ -409,7 +503,15 @@ def as_csv(header, rows):
 
 def files():
     """{path: text} of the files this script writes."""
-    return {RESPONSES_CSV: as_csv(*build()), WORKSHOPS_CSV: as_csv(*workshop_rows())}
+    header, rows, free_rows = build_with_free_text()
+    written = {
+        RESPONSES_CSV: as_csv(header, rows),
+        WORKSHOPS_CSV: as_csv(*workshop_rows()),
+        FREE_TEXT_CSV: as_csv(["question", "response_id", "theme", "second_theme", "text"], free_rows),
+    }
+    for question, path in CODEBOOKS.items():
+        written[path] = FREE_TEXT_SOURCES[question][1].read_text(encoding="utf-8")
+    return written
 
 
 def main():
