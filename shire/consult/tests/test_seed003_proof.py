@@ -163,6 +163,7 @@ def test_free_text_in_the_responses_file_is_all_invented():
     assert {key: value for key, value in cells.items() if key not in invented} == drawn
     assert len(invented) == sum(len(texts) for texts in build_responses.INVENTED_TEXT.values())
     assert {question for question, _ in drawn} == set(build_responses.FREE_TEXT_SOURCES)
+    assert not set(drawn.values()) & build_responses.REPEATS_THE_SEED
 
 
 # --- counts and bases -------------------------------------------------------------------------

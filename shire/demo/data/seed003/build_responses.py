@@ -146,6 +146,45 @@ Q33_THEMES = {"volunteers": 11, "wording": 8, "cuts": 7, "alternatives": 5, "lib
 # Q33 keeps a few answers with personal details, at least one of each kind redact() replaces
 # (these markers), so that the demo shows quotes redacted.
 PERSONAL_DETAILS = ("[email]", "[phone]", "[postcode]", "[name]")
+# Lines of the development sets that repeat six or more words running of seed 003 (a respondent's
+# words the seed quotes, or the council's summary of them), found by comparing each line with the
+# seed's text: left out, so that no answer here is a quotation from the consultation.
+REPEATS_THE_SEED = frozenset({
+    "A volunteering hub, a single central source of information for volunteers and groups.",
+    "Communities lack the specialist knowledge to fill a void left by cutting essential front line services.",
+    "Communities should be encouraged to use their own initiative and this strategy does that.",
+    "Culturally there's a sharp divide between work and volunteering. Employers can bridge it.",
+    "Disaffected young people could be a massive resource if respected and motivated.",
+    "Don't sell buildings off before the community has a chance to mobilise.",
+    "Don't threaten to close existing community buildings.",
+    "Dont make cuts to voluntary organisations and libraries.",
+    "Highlight and publicise existing successful hubs and how they did it.",
+    "I have grave doubts about volunteers taking over the roles of qualified, trained professionals.",
+    "I think it is a sound approach to the problem of falling budgets.",
+    "I would volunteer if I was trained by paid professionals.",
+    "It is unrealistic to expect LCC services to be delivered by volunteers.",
+    "It is very important to have committed, paid workers.",
+    "Many young people volunteer to gain skills for employment, which is fine, but it means they leave once they "
+    "get a job.",
+    "Meetings to discuss ideas and concerns so people can ask questions before they commit.",
+    "Paid time off for council staff to volunteer - lead by example.",
+    "People are happy to make a commitment that has a limit on its life rather than for a decade or more.",
+    "People who are themselves vulnerable can be helped by early involvement as volunteers.",
+    "Property and infrastructure support, and access to expertise.",
+    "Raise council tax for those who can afford it, such as higher bands.",
+    "Reduced costs for community groups using community buildings.",
+    "Serve as a catalyst but let the communities run them.",
+    "The need to save this much money should be challenged with the Government rather than dismantling public "
+    "services.",
+    "There is a real danger of over-reliance on volunteers. Be realistic about what can be achieved.",
+    "Town and parish councils could precept to provide such hubs.",
+    "Volunteers often lack the skills and commitment needed for meeting the needs of vulnerable people, and that is "
+    "not a criticism of volunteers, it is a fact.",
+    "Volunteers require a good organisational structure to support them.",
+    "We need a paid member of staff to support the recruitment, management and on-going support of volunteers.",
+    "Well presented and it feels like the council is on the front foot.",
+    "You are expecting volunteers to do too much for no reward.",
+})
 # Where the free text is, its lines with personal details are those redact() changes.
 REDACT_MODULE = ROOT / "shire" / "consult" / "redact.py"
 
@@ -443,13 +482,15 @@ def build_with_free_text(seed=SEED):
 
 
 def source_lines(paths):
-    """[(theme, second theme, text)] of development-set files, one `theme|second_theme|text` a line."""
+    """[(theme, second theme, text)] of development-set files, one `theme|second_theme|text` a line,
+    leaving out those that repeat the seed's words."""
     lines = []
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 theme, second, text = line.split("|", 2)
-                lines.append((theme, second, text))
+                if text not in REPEATS_THE_SEED:
+                    lines.append((theme, second, text))
     return lines
 
 
