@@ -531,6 +531,49 @@ def review_coding(coding, user, theme, second_theme=None, sentiment=None):
     return changed
 
 
+def record_officer_coding(consultation, question, user, decisions):
+    """An officer's coding of online answers done outside Shire (as a council that coded its
+    answers before publishing has it): `decisions` is [(response reference, theme key, second
+    theme key or "")]. Each answer gets a reviewed coding by `user`, replacing any it had, so it
+    counts in the report and teaches the next coding run; its sentiment is themes.sentiment's.
+    All is checked first: a reference to no response, a response with no answer to the question,
+    an answer given twice or a key that is not one of the question's themes is refused naming its
+    row, and nothing changes. Returns how many answers were coded."""
+    by_key = {t.key: t for t in codebook(consultation, question)}
+    answers = {response_id: (pk, text) for pk, response_id, text in Response.objects.filter(consultation=consultation)
+               .annotate(theme_text=KeyTextTransform(question, "answers")).values_list("pk", "response_id", "theme_text")}
+    problems, seen, new = [], set(), []
+    now = timezone.now()
+    reviewer = user if getattr(user, "is_authenticated", False) else None
+    for row, (reference, key, second_key) in enumerate(decisions, 1):
+        pk, text = answers.get(reference, (None, None))
+        if pk is None:
+            problems.append(f"Row {row}: there is no response {reference}")
+        elif not (isinstance(text, str) and text.strip()):
+            problems.append(f"Row {row}: response {reference} has no answer to this question")
+        elif reference in seen:
+            problems.append(f"Row {row}: response {reference} is coded twice")
+        if not key:
+            problems.append(f"Row {row}: the answer's theme is missing")
+        for value in (key, second_key):
+            if value and value not in by_key:
+                problems.append(f"Row {row}: '{value}' is not one of this question's themes")
+        seen.add(reference)
+        if not problems:
+            second = by_key[second_key] if second_key and second_key != key else None
+            new.append(AnswerCoding(consultation=consultation, question=question, response_id=pk, theme=by_key[key],
+                                    second_theme=second, sentiment=themes.sentiment(text), reviewed=True,
+                                    reviewed_by=reviewer, reviewed_at=now, coded_at=now))
+    if problems:
+        raise ThemeError(problems[0], problems)
+    with transaction.atomic():
+        AnswerCoding.objects.filter(consultation=consultation, question=question,
+                                    response_id__in=[c.response_id for c in new]).delete()
+        AnswerCoding.objects.bulk_create(new, batch_size=1000)
+        audit.record(user, "themes.officer_coding_recorded", consultation, question=question, coded=len(new))
+    return len(new)
+
+
 # --------------------------------------------------------------------------------------------
 # Workshop notes
 

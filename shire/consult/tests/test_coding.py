@@ -220,6 +220,45 @@ def test_review_sets_second_theme_and_sentiment(consultation, officer):
         coding.review_coding(answer, officer, foreign)
 
 
+def test_an_officers_coding_done_outside_shire_is_recorded_as_reviewed(consultation, officer):
+    add_codebook(consultation)
+    coding.code_answers(consultation, "q33", officer)  # Shire's suggestions, replaced by the officer's coding
+    before = AnswerCoding.objects.count()
+    coded = coding.record_officer_coding(consultation, "q33", officer, [
+        ("R000", "libraries", ""), ("R002", "volunteers", "transport"), ("R004", "transport", "transport")])
+    assert coded == 3
+    assert AnswerCoding.objects.count() == before  # replaced, not added
+    for index, theme, second in ((0, "libraries", None), (2, "volunteers", "transport"), (4, "transport", None)):
+        answer = coding_of(consultation, index)
+        assert (answer.theme.key, answer.second_theme and answer.second_theme.key) == (theme, second)
+        assert answer.reviewed and answer.reviewed_by == officer and answer.confidence is None
+    assert coding_of(consultation, 2).sentiment == coding.themes.sentiment(ANSWERS[2])
+    assert coding.training_examples(consultation, "q33") == {
+        f"r{coding_of(consultation, i).response_id}": key for i, key in ((0, "libraries"), (2, "volunteers"), (4, "transport"))}
+    event = AuditEvent.objects.get(action="themes.officer_coding_recorded")
+    assert event.actor == officer and event.detail == {"question": "q33", "coded": 3}
+    entries = {e["theme"]: e for e in coding.theme_figures(consultation, "q33")["themes"]}
+    assert entries["transport"]["second_mentions"] == 1  # the officer's second theme counts
+
+
+@pytest.mark.parametrize("decisions,message", [
+    ([("R000", "libraries", ""), ("R999", "libraries", "")], "Row 2: there is no response R999"),
+    ([("R000", "buses", "")], "Row 1: 'buses' is not one of this question's themes"),
+    ([("R000", "libraries", "buses")], "Row 1: 'buses' is not one of this question's themes"),
+    ([("R000", "", "")], "Row 1: the answer's theme is missing"),
+    ([("R000", "libraries", ""), ("R000", "transport", "")], "Row 2: response R000 is coded twice"),
+    ([("R012", "libraries", "")], "Row 1: response R012 has no answer to this question"),
+])
+def test_an_officers_coding_with_a_bad_row_is_refused_naming_it_and_changes_nothing(officer, decisions, message):
+    consultation = make_text_consultation(extra=[{"respondent_type": "organisation"}])
+    add_codebook(consultation)
+    with pytest.raises(coding.ThemeError) as refused:
+        coding.record_officer_coding(consultation, "q33", officer, decisions)
+    assert message in refused.value.errors
+    assert not AnswerCoding.objects.exists()
+    assert not AuditEvent.objects.filter(action="themes.officer_coding_recorded").exists()
+
+
 # ------------------------------------------------------------------------------------ changing the codebook
 
 
