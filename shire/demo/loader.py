@@ -18,6 +18,7 @@ LOADERS here or registered from a `demo_data` module in their app (found automat
 Loaders run in order (those here, then registered ones in INSTALLED_APPS order), all in one
 transaction, so a failure leaves the database as it was.
 """
+import csv
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -27,7 +28,7 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from shire.consult import services as consult_services
-from shire.consult.models import Consultation
+from shire.consult.models import AnswerCoding, Consultation, Theme
 from shire.consult.xlsform import read_xlsform
 from shire.core.models import District, Team, User
 
@@ -213,6 +214,34 @@ def consultation_results(context):
         consultation.save(update_fields=["results_published_at", "results_summary", "updated_at"])
 
 
+# The 2017 consultation's free-text questions the demo has themes for (their answers and theme
+# labels are in data/seed003/free_text_2017.csv; Q30, ideas for volunteering, has answers only,
+# for the officer to ask Shire to propose themes).
+CODED_2017 = "q33_general_comments"  # the council coded these answers before publishing
+CODEBOOK_ONLY_2017 = "q31_hubs_council"  # a codebook, for the officer to have the answers coded
+
+
+def consultation_themes(context):
+    """The themes of the 2017 consultation's free-text answers: Q33's codebook with every answer
+    coded and reviewed by the officer (so the published report shows its themes and quotes), and
+    Q31's codebook with no answer coded yet. Only what is missing is added."""
+    from shire.consult import coding  # the themes engine's code (numpy), loaded only when loading
+
+    consultation = Consultation.objects.get(slug="communities-strategy-2017")
+    officer = context.user("officer")
+    for question in (CODED_2017, CODEBOOK_ONLY_2017):
+        if not Theme.objects.filter(consultation=consultation, question=question).exists():
+            path = SEED003 / f"codebook_{question}.csv"
+            added, _ = coding.import_codebook(consultation, question, officer, path.read_bytes(), path.name)
+            context.note(f"Themes of {question} in {consultation.slug}: {added}.")
+    if not AnswerCoding.objects.filter(consultation=consultation, question=CODED_2017).exists():
+        with open(SEED003 / "free_text_2017.csv", encoding="utf-8", newline="") as handle:
+            decisions = [(row["response_id"], row["theme"], row["second_theme"]) for row in csv.DictReader(handle)
+                         if row["question"] == CODED_2017]
+        coded = coding.record_officer_coding(consultation, CODED_2017, officer, decisions)
+        context.note(f"Answers to {CODED_2017} in {consultation.slug} coded by the officer: {coded}.")
+
+
 # --- places -------------------------------------------------------------------------------------
 
 # Leicestershire's seven districts with their ONS GSS codes.
@@ -237,7 +266,7 @@ def places(context):
 
 # --- running them -------------------------------------------------------------------------------
 
-LOADERS = [people, places, consultations, consultation_results]
+LOADERS = [people, places, consultations, consultation_results, consultation_themes]
 _registered = []
 
 

@@ -5,7 +5,14 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from shire.consult.models import Consultation, Questionnaire, Response
+import csv
+import json
+from collections import Counter
+
+from django.test import Client
+
+from shire.consult import coding, reports
+from shire.consult.models import AnswerCoding, Consultation, Questionnaire, Response, Theme
 from shire.core.models import AuditEvent, Team, User
 from shire.demo import loader
 
@@ -16,7 +23,7 @@ LOAD_DAY = date(2025, 6, 2)
 
 def snapshot():
     """Every row the loader can touch, field by field."""
-    models = [Team, Team.members.through, User, Consultation, Questionnaire, AuditEvent]
+    models = [Team, Team.members.through, User, Consultation, Questionnaire, Theme, AnswerCoding, AuditEvent]
     return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
 
 
@@ -28,7 +35,8 @@ def test_loading_twice_changes_nothing():
     # Other capabilities' demo data add community members' accounts; the staff are these three.
     assert User.objects.exclude(role=User.Role.COMMUNITY).count() == 3
     counts.pop("core.User")
-    assert counts == {"core.Team": 2, "core.Team_members": 3, "consult.Consultation": 2, "consult.Questionnaire": 2}
+    assert counts == {"core.Team": 2, "core.Team_members": 3, "consult.Consultation": 2, "consult.Questionnaire": 2,
+                      "consult.Theme": 13 + 10, "consult.AnswerCoding": 60}
     loader.load(today=date(2025, 9, 1))  # a later day must not move the open consultation's dates
     assert snapshot() == first
 
@@ -126,3 +134,93 @@ def test_command_prints_what_it_loaded_and_the_demo_password():
     assert "'shire-demo-password'" in text
     assert "Consultation communities-strategy-2017: closed, 2017-01-09 to 2017-03-31." in text
     assert Consultation.objects.filter(status=Consultation.Status.PUBLISHED).count() == 2
+
+
+# --- the 2017 consultation's free-text themes ---------------------------------------------------
+
+FREE_TEXT = loader.SEED003 / "free_text_2017.csv"
+Q33, Q31, Q30 = "q33_general_comments", "q31_hubs_council", "q30_volunteering_ideas"
+# Invented personal details in three of Q33's answers: never on a public page.
+PERSONAL_DETAILS = ("p.jones@example.com", "07700 900123", "0116 496 0123", "LE10 0AB", "Mrs Patel")
+
+
+def load_built_in():
+    """The built-in loaders only (people, places, consultations and their results), as `shire demo
+    load` runs them: the 2017 consultation without the other capabilities' demo data."""
+    context = loader.DemoContext(today=LOAD_DAY)
+    for load in loader.LOADERS:
+        load(context)
+    return context.notes
+
+
+def free_text_rows(question):
+    with open(FREE_TEXT, encoding="utf-8", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if row["question"] == question]
+
+
+def test_2017_general_comments_are_coded_and_reviewed_by_the_officer():
+    notes = load_built_in()
+    closed = Consultation.objects.get(slug="communities-strategy-2017")
+    officer = User.objects.get(username="officer")
+    book = Theme.objects.filter(consultation=closed, question=Q33)
+    assert book.count() == 13 and set(book.values_list("origin", flat=True)) == {Theme.Origin.IMPORTED}
+    assert book.get(key="volunteers").name == "Over-reliance on volunteers"
+    rows = free_text_rows(Q33)
+    codings = AnswerCoding.objects.filter(consultation=closed, question=Q33).select_related(
+        "response", "theme", "second_theme")
+    assert len(rows) == len(coding.online_answers(closed, Q33)) == codings.count() == 60
+    assert all(c.reviewed and c.reviewed_by == officer and c.reviewed_at for c in codings)
+    assert {c.response.response_id: (c.theme.key, c.second_theme.key if c.second_theme else "") for c in codings} == {
+        row["response_id"]: (row["theme"], row["second_theme"]) for row in rows}
+    assert any(row["second_theme"] for row in rows)
+    assert f"Answers to {Q33} in communities-strategy-2017 coded by the officer: 60." in notes
+
+
+def test_2017_hubs_question_has_its_codebook_and_volunteering_ideas_have_nothing_yet():
+    load_built_in()
+    closed = Consultation.objects.get(slug="communities-strategy-2017")
+    assert Theme.objects.filter(consultation=closed, question=Q31).count() == 10
+    assert not AnswerCoding.objects.filter(consultation=closed, question=Q31).exists()
+    assert len(coding.online_answers(closed, Q31)) == len(free_text_rows(Q31)) == 44
+    assert not Theme.objects.filter(consultation=closed, question=Q30).exists()
+    assert not AnswerCoding.objects.filter(consultation=closed, question=Q30).exists()
+    assert len(coding.online_answers(closed, Q30)) == len(free_text_rows(Q30)) == 50
+    coding.check_propose(closed, Q30)  # the officer can ask Shire to propose themes
+    coding.check_code(closed, Q31)  # and to code the hubs answers
+
+
+def test_2017_published_results_show_the_general_comments_themes_with_quotes_redacted():
+    load_built_in()
+    closed = Consultation.objects.get(slug="communities-strategy-2017")
+    rows = free_text_rows(Q33)
+    # Each theme counts its answers and the answers that have it as a confirmed second theme.
+    expected = Counter(row["theme"] for row in rows) + Counter(row["second_theme"] for row in rows if row["second_theme"])
+    figures = coding.theme_figures(closed, Q33)
+    assert {e["theme"]: e["count"] for e in figures["themes"]} == {
+        key: expected[key] for key in Theme.objects.filter(consultation=closed, question=Q33).values_list("key", flat=True)}
+    assert figures["theme_coding"] == {"answers": 60, "coded": 60, "reviewed": 60, "workshop_notes": 0,
+                                       "workshop_notes_coded": 0}
+
+    public = reports.build_report(closed, public=True)["questions"][Q33]
+    shown = [e for e in public["themes"] if isinstance(e["count"], int)]
+    assert {e["theme"]: e["count"] for e in shown} == {k: n for k, n in expected.items() if n >= coding.PUBLIC_THRESHOLD}
+    assert all(e["percent"] == round(e["count"] * 100 / 60 + 1e-9, 1) for e in shown)
+    assert all(len(e["quotes"]) == coding.QUOTES_PER_THEME for e in shown)
+    page = Client().get("/consultations/communities-strategy-2017/results/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    for entry in shown:
+        assert entry["name"] in html and entry["quotes"][0].replace("'", "&#x27;") in html
+    assert not [detail for detail in PERSONAL_DETAILS if detail in html]
+
+    # Officers' report quotes every theme, the smallest too: transport's three answers, one of
+    # them with a phone number and a postcode, which come out redacted.
+    client = Client()
+    client.force_login(User.objects.get(username="officer"))
+    download = client.get("/staff/consultations/communities-strategy-2017/results/report.json")
+    assert download.status_code == 200
+    staff = {e["theme"]: e for e in json.loads(download.content)["questions"][Q33]["themes"]}
+    assert staff["transport"]["count"] == 3
+    assert "Call me on [phone] - I can tell you exactly how bad the buses are in [postcode]." in staff["transport"]["quotes"]
+    quotes = " ".join(quote for entry in staff.values() for quote in entry["quotes"])
+    assert not [detail for detail in PERSONAL_DETAILS if detail in quotes]
