@@ -31,6 +31,7 @@ from collections import Counter
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
@@ -531,20 +532,34 @@ def review_coding(coding, user, theme, second_theme=None, sentiment=None):
     return changed
 
 
-def record_officer_coding(consultation, question, user, decisions):
-    """An officer's coding of online answers done outside Shire (as a council that coded its
-    answers before publishing has it): `decisions` is [(response reference, theme key, second
-    theme key or "")]. Each answer gets a reviewed coding by `user`, replacing any it had, so it
-    counts in the report and teaches the next coding run; its sentiment is themes.sentiment's.
-    All is checked first: a reference to no response, a response with no answer to the question,
-    an answer given twice or a key that is not one of the question's themes is refused naming its
-    row, and nothing changes. Returns how many answers were coded."""
+def record_officer_coding(consultation, question, user, decisions, note_decisions=()):
+    """An officer's coding of answers done outside Shire (as a council that coded its answers
+    before publishing has it): `decisions` is [(response reference, theme key, second theme key or
+    "")] for online answers, `note_decisions` [(workshop note, theme key, second theme key or "")].
+    Each answer gets a reviewed coding by `user`, replacing any it had, so it counts in the report
+    and teaches the next coding run; its sentiment is themes.sentiment's. All is checked first: a
+    reference to no response, a response with no answer to the question, a note of another
+    question, an answer given twice or a key that is not one of the question's themes is refused
+    naming its row (or note), and nothing changes. Returns how many answers were coded."""
     by_key = {t.key: t for t in codebook(consultation, question)}
     answers = {response_id: (pk, text) for pk, response_id, text in Response.objects.filter(consultation=consultation)
                .annotate(theme_text=KeyTextTransform(question, "answers")).values_list("pk", "response_id", "theme_text")}
     problems, seen, new = [], set(), []
     now = timezone.now()
     reviewer = user if getattr(user, "is_authenticated", False) else None
+
+    def decide(where, key, second_key, text, **answer):
+        if not key:
+            problems.append(f"{where}: the answer's theme is missing")
+        for value in (key, second_key):
+            if value and value not in by_key:
+                problems.append(f"{where}: '{value}' is not one of this question's themes")
+        if not problems:
+            second = by_key[second_key] if second_key and second_key != key else None
+            new.append(AnswerCoding(consultation=consultation, question=question, theme=by_key[key],
+                                    second_theme=second, sentiment=themes.sentiment(text), reviewed=True,
+                                    reviewed_by=reviewer, reviewed_at=now, coded_at=now, **answer))
+
     for row, (reference, key, second_key) in enumerate(decisions, 1):
         pk, text = answers.get(reference, (None, None))
         if pk is None:
@@ -553,24 +568,24 @@ def record_officer_coding(consultation, question, user, decisions):
             problems.append(f"Row {row}: response {reference} has no answer to this question")
         elif reference in seen:
             problems.append(f"Row {row}: response {reference} is coded twice")
-        if not key:
-            problems.append(f"Row {row}: the answer's theme is missing")
-        for value in (key, second_key):
-            if value and value not in by_key:
-                problems.append(f"Row {row}: '{value}' is not one of this question's themes")
         seen.add(reference)
-        if not problems:
-            second = by_key[second_key] if second_key and second_key != key else None
-            new.append(AnswerCoding(consultation=consultation, question=question, response_id=pk, theme=by_key[key],
-                                    second_theme=second, sentiment=themes.sentiment(text), reviewed=True,
-                                    reviewed_by=reviewer, reviewed_at=now, coded_at=now))
+        decide(f"Row {row}", key, second_key, text, response_id=pk)
+    for number, (note, key, second_key) in enumerate(note_decisions, 1):
+        if (note.consultation_id, note.question) != (consultation.pk, question):
+            problems.append(f"Note {number}: it is not a workshop note about this question")
+        elif ("note", note.pk) in seen:
+            problems.append(f"Note {number}: it is coded twice")
+        seen.add(("note", note.pk))
+        decide(f"Note {number}", key, second_key, note.text, note_id=note.pk)
     if problems:
         raise ThemeError(problems[0], problems)
     with transaction.atomic():
-        AnswerCoding.objects.filter(consultation=consultation, question=question,
-                                    response_id__in=[c.response_id for c in new]).delete()
+        AnswerCoding.objects.filter(consultation=consultation, question=question).filter(
+            Q(response_id__in=[c.response_id for c in new if c.response_id])
+            | Q(note_id__in=[c.note_id for c in new if c.note_id])).delete()
         AnswerCoding.objects.bulk_create(new, batch_size=1000)
-        audit.record(user, "themes.officer_coding_recorded", consultation, question=question, coded=len(new))
+        audit.record(user, "themes.officer_coding_recorded", consultation, question=question,
+                     coded=sum(1 for c in new if c.response_id), notes_coded=sum(1 for c in new if c.note_id))
     return len(new)
 
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from shire.consult import services as consult_services
-from shire.consult.models import AnswerCoding, Consultation, Theme
+from shire.consult.models import AnswerCoding, Consultation, Theme, WorkshopNote
 from shire.consult.xlsform import read_xlsform
 from shire.core.models import District, Team, User
 
@@ -214,17 +214,18 @@ def consultation_results(context):
         consultation.save(update_fields=["results_published_at", "results_summary", "updated_at"])
 
 
-# The 2017 consultation's free-text questions the demo has themes for (their answers and theme
-# labels are in data/seed003/free_text_2017.csv; Q30, ideas for volunteering, has answers only,
-# for the officer to ask Shire to propose themes).
+# The 2017 consultation's free-text questions the demo has themes for (their answers, Q33's
+# workshop notes and the theme labels are in data/seed003/free_text_2017.csv; Q30, ideas for
+# volunteering, has answers only, for the officer to ask Shire to propose themes).
 CODED_2017 = "q33_general_comments"  # the council coded these answers before publishing
 CODEBOOK_ONLY_2017 = "q31_hubs_council"  # a codebook, for the officer to have the answers coded
 
 
 def consultation_themes(context):
-    """The themes of the 2017 consultation's free-text answers: Q33's codebook with every answer
-    coded and reviewed by the officer (so the published report shows its themes and quotes), and
-    Q31's codebook with no answer coded yet. Only what is missing is added."""
+    """The themes of the 2017 consultation's free-text answers: Q33's codebook with every answer,
+    and the points noted about it at the workshops, coded and reviewed by the officer (so the
+    published report shows its themes, quotes and workshop counts), and Q31's codebook with no
+    answer coded yet. Only what is missing is added."""
     from shire.consult import coding  # the themes engine's code (numpy), loaded only when loading
 
     consultation = Consultation.objects.get(slug="communities-strategy-2017")
@@ -234,12 +235,21 @@ def consultation_themes(context):
             path = SEED003 / f"codebook_{question}.csv"
             added, _ = coding.import_codebook(consultation, question, officer, path.read_bytes(), path.name)
             context.note(f"Themes of {question} in {consultation.slug}: {added}.")
-    if not AnswerCoding.objects.filter(consultation=consultation, question=CODED_2017).exists():
-        with open(SEED003 / "free_text_2017.csv", encoding="utf-8", newline="") as handle:
-            decisions = [(row["response_id"], row["theme"], row["second_theme"]) for row in csv.DictReader(handle)
-                         if row["question"] == CODED_2017]
-        coded = coding.record_officer_coding(consultation, CODED_2017, officer, decisions)
-        context.note(f"Answers to {CODED_2017} in {consultation.slug} coded by the officer: {coded}.")
+    with open(SEED003 / "free_text_2017.csv", encoding="utf-8", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["question"] == CODED_2017]
+    decisions, note_decisions = [], []
+    if not AnswerCoding.objects.filter(consultation=consultation, question=CODED_2017, response__isnull=False).exists():
+        decisions = [(row["response_id"], row["theme"], row["second_theme"]) for row in rows if row["response_id"]]
+    if not WorkshopNote.objects.filter(consultation=consultation, question=CODED_2017).exists():
+        for workshop in dict.fromkeys(row["workshop"] for row in rows if row["workshop"]):  # in the file's order
+            noted = [row for row in rows if row["workshop"] == workshop]
+            notes = coding.add_workshop_notes(consultation, CODED_2017, officer, workshop,
+                                              "\n".join(row["text"] for row in noted))
+            note_decisions += [(note, row["theme"], row["second_theme"]) for note, row in zip(notes, noted)]
+    if decisions or note_decisions:
+        coding.record_officer_coding(consultation, CODED_2017, officer, decisions, note_decisions)
+        context.note(f"Answers to {CODED_2017} in {consultation.slug} coded by the officer: {len(decisions)}, "
+                     f"and workshop notes: {len(note_decisions)}.")
 
 
 # --- places -------------------------------------------------------------------------------------

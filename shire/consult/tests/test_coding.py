@@ -236,9 +236,26 @@ def test_an_officers_coding_done_outside_shire_is_recorded_as_reviewed(consultat
     assert coding.training_examples(consultation, "q33") == {
         f"r{coding_of(consultation, i).response_id}": key for i, key in ((0, "libraries"), (2, "volunteers"), (4, "transport"))}
     event = AuditEvent.objects.get(action="themes.officer_coding_recorded")
-    assert event.actor == officer and event.detail == {"question": "q33", "coded": 3}
+    assert event.actor == officer and event.detail == {"question": "q33", "coded": 3, "notes_coded": 0}
     entries = {e["theme"]: e for e in coding.theme_figures(consultation, "q33")["themes"]}
     assert entries["transport"]["second_mentions"] == 1  # the officer's second theme counts
+
+
+def test_an_officers_coding_of_workshop_notes_counts_beside_the_online_answers(consultation, officer):
+    add_codebook(consultation)
+    notes = coding.add_workshop_notes(consultation, "q33", officer, "VCS", "More buses to villages\nKeep libraries open")
+    assert coding.record_officer_coding(consultation, "q33", officer, [("R001", "transport", "")],
+                                        [(notes[0], "transport", "volunteers"), (notes[1], "libraries", "")]) == 3
+    reviewed = AnswerCoding.objects.filter(note__in=notes, reviewed=True, reviewed_by=officer)
+    assert sorted(reviewed.values_list("theme__key", "second_theme__key")) == [("libraries", None),
+                                                                              ("transport", "volunteers")]
+    figures = coding.theme_figures(consultation, "q33")
+    entries = {e["theme"]: e for e in figures["themes"]}
+    assert {key: (e["count"], e["workshop_count"]) for key, e in entries.items()} == {
+        "transport": (1, 1), "libraries": (0, 1), "volunteers": (0, 1)}
+    assert figures["theme_coding"]["workshop_notes_coded"] == 2
+    assert AuditEvent.objects.get(action="themes.officer_coding_recorded").detail == {
+        "question": "q33", "coded": 1, "notes_coded": 2}
 
 
 @pytest.mark.parametrize("decisions,message", [
@@ -257,6 +274,19 @@ def test_an_officers_coding_with_a_bad_row_is_refused_naming_it_and_changes_noth
     assert message in refused.value.errors
     assert not AnswerCoding.objects.exists()
     assert not AuditEvent.objects.filter(action="themes.officer_coding_recorded").exists()
+
+
+def test_an_officers_coding_of_a_note_about_another_question_or_twice_is_refused(consultation, officer):
+    add_codebook(consultation)
+    other = coding.add_workshop_notes(consultation, "q34", officer, "VCS", "Something else")[0]
+    note = coding.add_workshop_notes(consultation, "q33", officer, "VCS", "More buses")[0]
+    for notes, message in (([(other, "transport", "")], "Note 1: it is not a workshop note about this question"),
+                           ([(note, "transport", ""), (note, "libraries", "")], "Note 2: it is coded twice"),
+                           ([(note, "buses", "")], "Note 1: 'buses' is not one of this question's themes")):
+        with pytest.raises(coding.ThemeError) as refused:
+            coding.record_officer_coding(consultation, "q33", officer, [("R000", "libraries", "")], notes)
+        assert message in refused.value.errors
+    assert not AnswerCoding.objects.exists()
 
 
 # ------------------------------------------------------------------------------------ changing the codebook

@@ -12,7 +12,7 @@ from collections import Counter
 from django.test import Client
 
 from shire.consult import coding, reports
-from shire.consult.models import AnswerCoding, Consultation, Questionnaire, Response, Theme
+from shire.consult.models import AnswerCoding, Consultation, Questionnaire, Response, Theme, WorkshopNote
 from shire.core.models import AuditEvent, Team, User
 from shire.demo import loader
 
@@ -23,7 +23,8 @@ LOAD_DAY = date(2025, 6, 2)
 
 def snapshot():
     """Every row the loader can touch, field by field."""
-    models = [Team, Team.members.through, User, Consultation, Questionnaire, Theme, AnswerCoding, AuditEvent]
+    models = [Team, Team.members.through, User, Consultation, Questionnaire, Theme, WorkshopNote, AnswerCoding,
+              AuditEvent]
     return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
 
 
@@ -36,7 +37,7 @@ def test_loading_twice_changes_nothing():
     assert User.objects.exclude(role=User.Role.COMMUNITY).count() == 3
     counts.pop("core.User")
     assert counts == {"core.Team": 2, "core.Team_members": 3, "consult.Consultation": 2, "consult.Questionnaire": 2,
-                      "consult.Theme": 13 + 10, "consult.AnswerCoding": 60}
+                      "consult.Theme": 13 + 10, "consult.WorkshopNote": 15, "consult.AnswerCoding": 60 + 15}
     loader.load(today=date(2025, 9, 1))  # a later day must not move the open consultation's dates
     assert snapshot() == first
 
@@ -153,9 +154,10 @@ def load_built_in():
     return context.notes
 
 
-def free_text_rows(question):
+def free_text_rows(question, notes=False):
+    """The data file's answers to `question` (notes=True: the points noted about it at workshops)."""
     with open(FREE_TEXT, encoding="utf-8", newline="") as handle:
-        return [row for row in csv.DictReader(handle) if row["question"] == question]
+        return [row for row in csv.DictReader(handle) if row["question"] == question and bool(row["workshop"]) == notes]
 
 
 def test_2017_general_comments_are_coded_and_reviewed_by_the_officer():
@@ -166,14 +168,23 @@ def test_2017_general_comments_are_coded_and_reviewed_by_the_officer():
     assert book.count() == 13 and set(book.values_list("origin", flat=True)) == {Theme.Origin.IMPORTED}
     assert book.get(key="volunteers").name == "Over-reliance on volunteers"
     rows = free_text_rows(Q33)
-    codings = AnswerCoding.objects.filter(consultation=closed, question=Q33).select_related(
+    codings = AnswerCoding.objects.filter(consultation=closed, question=Q33, response__isnull=False).select_related(
         "response", "theme", "second_theme")
     assert len(rows) == len(coding.online_answers(closed, Q33)) == codings.count() == 60
     assert all(c.reviewed and c.reviewed_by == officer and c.reviewed_at for c in codings)
     assert {c.response.response_id: (c.theme.key, c.second_theme.key if c.second_theme else "") for c in codings} == {
         row["response_id"]: (row["theme"], row["second_theme"]) for row in rows}
     assert any(row["second_theme"] for row in rows)
-    assert f"Answers to {Q33} in communities-strategy-2017 coded by the officer: 60." in notes
+    noted = free_text_rows(Q33, notes=True)
+    note_codings = AnswerCoding.objects.filter(consultation=closed, question=Q33, note__isnull=False).select_related(
+        "note__workshop", "theme")
+    assert len(noted) == WorkshopNote.objects.filter(consultation=closed, question=Q33).count() == 15
+    assert all(c.reviewed and c.reviewed_by == officer for c in note_codings)
+    assert sorted((c.note.workshop.name, c.note.text, c.theme.key) for c in note_codings) == sorted(
+        (row["workshop"], row["text"], row["theme"]) for row in noted)
+    assert set(closed.workshops.values_list("name", flat=True)) == {row["workshop"] for row in noted}  # the seed's five
+    assert (f"Answers to {Q33} in communities-strategy-2017 coded by the officer: 60, and workshop notes: 15."
+            in notes)
 
 
 def test_2017_hubs_question_has_its_codebook_and_volunteering_ideas_have_nothing_yet():
@@ -198,14 +209,17 @@ def test_2017_published_results_show_the_general_comments_themes_with_quotes_red
     figures = coding.theme_figures(closed, Q33)
     assert {e["theme"]: e["count"] for e in figures["themes"]} == {
         key: expected[key] for key in Theme.objects.filter(consultation=closed, question=Q33).values_list("key", flat=True)}
-    assert figures["theme_coding"] == {"answers": 60, "coded": 60, "reviewed": 60, "workshop_notes": 0,
-                                       "workshop_notes_coded": 0}
+    assert figures["theme_coding"] == {"answers": 60, "coded": 60, "reviewed": 60, "workshop_notes": 15,
+                                       "workshop_notes_coded": 15}
+    noted = free_text_rows(Q33, notes=True)
+    at_workshops = Counter(row["theme"] for row in noted) + Counter(row["second_theme"] for row in noted if row["second_theme"])
+    assert {e["theme"]: e["workshop_count"] for e in figures["themes"] if e["workshop_count"]} == dict(at_workshops)
 
     public = reports.build_report(closed, public=True)["questions"][Q33]
     shown = [e for e in public["themes"] if isinstance(e["count"], int)]
     assert {e["theme"]: e["count"] for e in shown} == {k: n for k, n in expected.items() if n >= coding.PUBLIC_THRESHOLD}
     assert all(e["percent"] == round(e["count"] * 100 / 60 + 1e-9, 1) for e in shown)
-    assert all(len(e["quotes"]) == coding.QUOTES_PER_THEME for e in shown)
+    assert all(1 <= len(e["quotes"]) <= coding.QUOTES_PER_THEME for e in shown)
     page = Client().get("/consultations/communities-strategy-2017/results/")
     assert page.status_code == 200
     html = page.content.decode()

@@ -46,9 +46,10 @@ How the answers are made
       numbers, a postcode) that the report's quotes must redact. Every other free-text cell is
       empty.
     * free_text_2017.csv lists those Q30, Q31 and Q33 answers with their respondent and, for Q31
-      and Q33, the theme (and second theme) the development set gives them: the demo loader
-      codes Q33's answers with them as the council's officer had; codebook_<question>.csv are
-      the two questions' codebooks, copied from the development sets.
+      and Q33, the theme (and second theme) the development set gives them, and three points noted
+      about Q33 at each workshop (CHOSEN; lines of the same sets that no respondent was given):
+      the demo loader codes Q33's answers and notes with them as the council's officer had;
+      codebook_<question>.csv are the two questions' codebooks, copied from the development sets.
     * workshops_2017.csv is the seed's Q10 workshop table: votes per workshop per building block.
 """
 import csv
@@ -143,6 +144,8 @@ Q30_ANSWERERS, Q31_ANSWERERS = 50, 44
 Q33_THEMES = {"volunteers": 11, "wording": 8, "cuts": 7, "alternatives": 5, "libraries": 5, "vulnerable": 5,
               "engagement": 4, "group_funding": 4, "hubs": 3, "transport": 3, "local_councils": 2, "support": 2,
               "young_people": 1}
+# CHOSEN: points noted about Q33 at each of the seed's workshops (coded with the same themes).
+Q33_NOTES_PER_WORKSHOP = 3
 # Q33 keeps a few answers with personal details, at least one of each kind redact() replaces
 # (these markers), so that the demo shows quotes redacted.
 PERSONAL_DETAILS = ("[email]", "[phone]", "[postcode]", "[name]")
@@ -184,6 +187,13 @@ REPEATS_THE_SEED = frozenset({
     "We need a paid member of staff to support the recruitment, management and on-going support of volunteers.",
     "Well presented and it feels like the council is on the front foot.",
     "You are expecting volunteers to do too much for no reward.",
+})
+# Lines of the development sets that speak of later events, out of place in answers of 2017.
+AFTER_2017 = frozenset({
+    "Volunteer numbers in our area have fallen sharply since the pandemic. The strategy ignores this.",
+    "Honestly the biggest barrier is that people are knackered. Tackle the cost of living and you might get more "
+    "volunteers.",
+    "Many older volunteers have lost confidence since the pandemic. Help them back.",
 })
 # Where the free text is, its lines with personal details are those redact() changes.
 REDACT_MODULE = ROOT / "shire" / "consult" / "redact.py"
@@ -355,7 +365,8 @@ def build(seed=SEED):
 
 
 def build_with_free_text(seed=SEED):
-    """(header, rows, free_text_rows): build()'s, and the rows of free_text_2017.csv."""
+    """(header, rows, free_text_rows): build()'s, and the rows of free_text_2017.csv (the answers,
+    then the workshop notes)."""
     rng = random.Random(seed)
     people = list(range(1, published.RESPONSES + 1))
     diligence = {p: rng.gauss(0, 1) for p in people}
@@ -463,7 +474,9 @@ def build_with_free_text(seed=SEED):
         put(dict(zip(answerers(rng, pool, len(comments), diligence), comments)))
 
     # A generator of its own, so that adding these left every other answer as it was.
-    free_text = free_text_answers(random.Random(f"{seed} free text"), people, diligence)
+    free_rng = random.Random(f"{seed} free text")
+    free_text = free_text_answers(free_rng, people, diligence)
+    notes = workshop_notes(free_rng, free_text)
     for question, person, _, _, text in free_text:
         answers[person][question] = text
 
@@ -476,20 +489,22 @@ def build_with_free_text(seed=SEED):
             value = answers[person].get(name)
             row.append(" ".join(value) if isinstance(value, list) else (value or ""))
         rows.append(row)
-    free_rows = [[question, RESPONSE_IDS.format(person), theme, second, text]
+    free_rows = [[question, RESPONSE_IDS.format(person), "", theme, second, text]
                  for question, person, theme, second, text in free_text]
+    free_rows += [["q33_general_comments", "", workshop, theme, second, text]
+                  for workshop, theme, second, text in notes]
     return header, rows, free_rows
 
 
 def source_lines(paths):
     """[(theme, second theme, text)] of development-set files, one `theme|second_theme|text` a line,
-    leaving out those that repeat the seed's words."""
+    leaving out those that repeat the seed's words or speak of later events."""
     lines = []
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 theme, second, text = line.split("|", 2)
-                if text not in REPEATS_THE_SEED:
+                if text not in REPEATS_THE_SEED | AFTER_2017:
                     lines.append((theme, second, text))
     return lines
 
@@ -525,6 +540,19 @@ def free_text_answers(rng, people, diligence):
     return result
 
 
+def workshop_notes(rng, answers):
+    """[(workshop, theme, second theme, text)]: points noted about Q33 at the seed's workshops,
+    drawn from the lines of Q33's sets that no respondent was given and that carry no personal
+    details, Q33_NOTES_PER_WORKSHOP at each workshop."""
+    redact = _load("seed003_redact", REDACT_MODULE).redact
+    given = {text for question, _, _, _, text in answers if question == "q33_general_comments"}
+    pool = [line for line in source_lines(FREE_TEXT_SOURCES["q33_general_comments"][0])
+            if line[2] not in given and redact(line[2]) == line[2]]
+    drawn = iter(rng.sample(pool, Q33_NOTES_PER_WORKSHOP * len(P["q10_building_blocks_rank"]["workshops"])))
+    return [(workshop, *next(drawn)) for workshop in P["q10_building_blocks_rank"]["workshops"]
+            for _ in range(Q33_NOTES_PER_WORKSHOP)]
+
+
 def workshop_rows():
     """(header, rows) of workshops_2017.csv: the seed's Q10 workshop table, one row a cell."""
     q10 = P["q10_building_blocks_rank"]
@@ -548,7 +576,7 @@ def files():
     written = {
         RESPONSES_CSV: as_csv(header, rows),
         WORKSHOPS_CSV: as_csv(*workshop_rows()),
-        FREE_TEXT_CSV: as_csv(["question", "response_id", "theme", "second_theme", "text"], free_rows),
+        FREE_TEXT_CSV: as_csv(["question", "response_id", "workshop", "theme", "second_theme", "text"], free_rows),
     }
     for question, path in CODEBOOKS.items():
         written[path] = FREE_TEXT_SOURCES[question][1].read_text(encoding="utf-8")
