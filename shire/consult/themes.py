@@ -44,8 +44,15 @@ from shire.consult import nomic
 from shire.consult.redact import redact
 
 TOKENIZER_PATH = Path(__file__).resolve().parent / "data" / "minilm-tokenizer.json"
+# The MiniLMs read an answer's first 128 tokens, the length they were trained on; nomic was trained
+# on texts of up to 2,048 and reads a long answer on, up to NOMIC_MAX_TOKENS (about 380 words), so
+# that what a long general comment says last still counts.
 MAX_TOKENS = 128
+NOMIC_MAX_TOKENS = 512
 BATCH_SIZE = 32
+# A batch holds at most this many tokens (rows x its longest text): attention's memory grows with
+# the square of the length, so long answers go a few at a time.
+BATCH_TOKENS = 4096
 CACHE_SIZE = 200_000
 
 # Zero-shot: similarity temperature, self-training rounds and the weight of a theme's own words.
@@ -183,22 +190,23 @@ class Embedder:
     def __init__(self, threads: int | None = None):
         self.threads = threads or max(1, min(2, os.cpu_count() or 1))
         self._encoders = {}
-        self._tokenizer = None
+        self._tokenizers = {}
         self._lock = threading.Lock()
         # Vectors already computed, per model and text: re-coding after an officer's corrections
         # embeds nothing new. Bounded, oldest dropped first.
         self._cache: dict[str, dict[str, np.ndarray]] = {name: {} for name, _ in MODELS}
 
-    def _load_tokenizer(self):
+    def _load_tokenizer(self, max_tokens: int = MAX_TOKENS):
+        """The models' shared tokenizer, cutting texts at ``max_tokens`` (one instance per length)."""
         with self._lock:
-            if self._tokenizer is None:
+            if max_tokens not in self._tokenizers:
                 from tokenizers import Tokenizer
 
                 tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
                 tokenizer.no_padding()
-                tokenizer.enable_truncation(MAX_TOKENS)
-                self._tokenizer = tokenizer
-        return self._tokenizer
+                tokenizer.enable_truncation(max_tokens)
+                self._tokenizers[max_tokens] = tokenizer
+        return self._tokenizers[max_tokens]
 
     def _encoder(self, name: str, package: str):
         with self._lock:
@@ -211,13 +219,15 @@ class Embedder:
 
     def models_for(self, texts) -> tuple:
         """The models for these texts: nomic while their distinct texts are within its token budget,
-        the two MiniLMs within the next, else the first alone."""
+        the two MiniLMs within the next, else the first alone. Each budget counts the tokens its
+        models read: up to NOMIC_MAX_TOKENS of an answer for nomic, MAX_TOKENS for the MiniLMs."""
         distinct = sorted({_clean(text) for text in texts} - {""})
         if not distinct:
             return MODELS[:1]
-        tokens = sum(len(e.ids) for e in self._load_tokenizer().encode_batch(distinct))
-        if tokens <= NOMIC_TOKEN_BUDGET:
+        lengths = [len(e.ids) for e in self._load_tokenizer(NOMIC_MAX_TOKENS).encode_batch(distinct)]
+        if sum(lengths) <= NOMIC_TOKEN_BUDGET:
             return MODELS[2:]
+        tokens = sum(min(length, MAX_TOKENS) for length in lengths)
         return MODELS[:2] if tokens <= SECOND_MODEL_TOKEN_BUDGET else MODELS[:1]
 
     def embed(self, texts, models=None) -> np.ndarray:
@@ -236,10 +246,10 @@ class Embedder:
             if unique:
                 encoder = self._encoder(name, package)
                 if package == NOMIC:
-                    # The prefix's tokens count within MAX_TOKENS: a long answer loses its last few.
-                    vectors = self._embed_unique(encoder, [nomic.PREFIX + text for text in unique], WIDTHS[name])
+                    vectors = self._embed_unique(encoder, [nomic.PREFIX + text for text in unique], WIDTHS[name],
+                                                 NOMIC_MAX_TOKENS)
                 else:
-                    vectors = self._embed_unique(encoder, unique, WIDTHS[name])
+                    vectors = self._embed_unique(encoder, unique, WIDTHS[name], MAX_TOKENS)
                 self._cache_vectors(cache, unique, vectors)
             end = start + WIDTHS[name]
             for row, text in enumerate(texts):
@@ -257,13 +267,20 @@ class Embedder:
             for text in list(cache)[:overflow]:
                 del cache[text]
 
-    def _embed_unique(self, encoder, unique: list[str], width: int) -> np.ndarray:
-        encodings = self._load_tokenizer().encode_batch(unique)
+    def _embed_unique(self, encoder, unique: list[str], width: int, max_tokens: int) -> np.ndarray:
+        encodings = self._load_tokenizer(max_tokens).encode_batch(unique)
         lengths = np.array([len(e.ids) for e in encodings])
-        # Sorted by length, so that a batch pads little.
+        # Sorted by length, so that a batch pads little; a batch ends at BATCH_SIZE rows or
+        # BATCH_TOKENS tokens, whichever comes first.
         order = np.argsort(lengths, kind="stable")
         vectors = np.zeros((len(unique), width), dtype=np.float32)
-        batches = [order[start : start + BATCH_SIZE] for start in range(0, len(order), BATCH_SIZE)]
+        batches, start = [], 0
+        while start < len(order):
+            end = start + 1
+            while end < len(order) and end - start < BATCH_SIZE and (end + 1 - start) * lengths[order[end]] <= BATCH_TOKENS:
+                end += 1
+            batches.append(order[start:end])
+            start = end
 
         def run(batch):
             width = int(lengths[batch].max())

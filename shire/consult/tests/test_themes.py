@@ -214,18 +214,54 @@ def test_the_models_load_from_the_installed_packages_offline(monkeypatch):
     assert np.allclose(minilms[0, :384] * np.sqrt(2), first_only[0], atol=1e-5)
 
 
-def test_nomic_reads_no_more_of_an_answer_than_the_budget_counts():
-    # The token budgets count an answer up to MAX_TOKENS (with the prefix); nomic reads the same,
-    # so a few very long answers cannot overrun the budget.
+def test_nomic_reads_a_long_answer_to_its_end_and_the_budget_counts_it():
     embedder = themes.Embedder(threads=1)
-    long = "The village hall needs a new roof and the committee cannot raise the money. " * 30
-    assert len(embedder._load_tokenizer().encode(long).ids) == themes.MAX_TOKENS
-    nomic_only = themes.MODELS[2:]
-    assert np.allclose(embedder.embed([long], models=nomic_only),
-                       embedder.embed([long + " And the car park floods every winter."], models=nomic_only), atol=1e-6)
-    assert not np.allclose(embedder.embed(["The village hall needs a new roof."], models=nomic_only),
-                           embedder.embed(["The village hall needs a new roof. The car park floods."], models=nomic_only),
-                           atol=1e-3)
+    nomic_only, first_only = themes.MODELS[2:], themes.MODELS[:1]
+    # About 200 tokens about the writer before the point is made: the MiniLMs stop at 128 tokens
+    # and see the same text twice; nomic reads on and tells the two answers apart.
+    preamble = "I have lived in this village with my family for many years and I have seen a lot of changes. " * 10
+    buses = preamble + "What matters most to me now is that the buses have been cut and I cannot get to the surgery."
+    library = preamble + "What matters most to me now is that our library may close and the children will lose it."
+    assert len(embedder._load_tokenizer().encode(buses).ids) == themes.MAX_TOKENS
+    assert themes.MAX_TOKENS < len(embedder._load_tokenizer(themes.NOMIC_MAX_TOKENS).encode(buses).ids) < themes.NOMIC_MAX_TOKENS
+    minilm = embedder.embed([buses, library], models=first_only)
+    assert np.allclose(minilm[0], minilm[1], atol=1e-6)
+    vectors = embedder.embed([buses, library, "more buses please", "keep the library open"], models=nomic_only)
+    assert float(vectors[0] @ vectors[1]) < 0.99
+    assert float(vectors[0] @ vectors[2]) > float(vectors[1] @ vectors[2])
+    assert float(vectors[1] @ vectors[3]) > float(vectors[0] @ vectors[3])
+    # Beyond NOMIC_MAX_TOKENS nothing more is read, so a few very long answers cannot overrun the budget.
+    endless = "The village hall needs a new roof and the committee cannot raise the money. " * 40
+    assert len(embedder._load_tokenizer(themes.NOMIC_MAX_TOKENS).encode(endless).ids) == themes.NOMIC_MAX_TOKENS
+    assert np.allclose(embedder.embed([endless], models=nomic_only),
+                       embedder.embed([endless + " And the car park floods every winter."], models=nomic_only), atol=1e-6)
+    # nomic's budget counts what nomic reads: the long answer costs more than 128 tokens of it.
+    short = ["keep the library open", "more buses please"]
+    short_tokens = sum(len(e.ids) for e in embedder._load_tokenizer().encode_batch(short))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(themes, "NOMIC_TOKEN_BUDGET", short_tokens + themes.MAX_TOKENS)
+        assert embedder.models_for(short) == nomic_only
+        assert embedder.models_for(short + [buses]) == themes.MODELS[:2]
+
+
+def test_long_answers_are_embedded_a_few_at_a_time():
+    class Recorder:
+        def __init__(self):
+            self.shapes = []
+
+        def encode(self, ids, mask):
+            self.shapes.append(ids.shape)
+            return np.ones((ids.shape[0], 4), dtype=np.float32)
+
+    embedder = themes.Embedder(threads=1)
+    recorder = Recorder()
+    texts = [f"answer {n} " + "word " * (5 * n) for n in range(100)]
+    vectors = embedder._embed_unique(recorder, texts, 4, themes.NOMIC_MAX_TOKENS)
+    assert vectors.shape == (100, 4) and np.allclose(np.linalg.norm(vectors, axis=1), 1)
+    assert sum(rows for rows, _ in recorder.shapes) == 100
+    assert all(rows <= themes.BATCH_SIZE and (rows == 1 or rows * width <= themes.BATCH_TOKENS)
+               for rows, width in recorder.shapes)
+    assert max(width for _, width in recorder.shapes) > themes.MAX_TOKENS
 
 
 def test_cheaper_models_as_the_answers_grow(monkeypatch):
