@@ -757,13 +757,17 @@ def suppress_theme_figures(figures, threshold=PUBLIC_THRESHOLD):
 
 
 def add_themes_to_report(consultation, report, public=False, embedder=None):
-    """Add `themes` and `theme_coding` to each free-text question of `report` that has themes."""
+    """Add `themes` and `theme_coding` to each free-text question of `report` that has themes
+    (on a public report, once some of its online answers are coded)."""
     names = set(Theme.objects.filter(consultation=consultation).values_list("question", flat=True).distinct())
     for name, question in report.get("questions", {}).items():
         if question.get("type") != "text" or name not in names:
             continue
         figures = theme_figures(consultation, name, embedder=embedder)
         if figures is None:
+            continue
+        # A codebook with no online answer coded yet says nothing to the public (every count 0).
+        if public and not figures["theme_coding"]["coded"]:
             continue
         if public:
             figures = suppress_theme_figures(figures)

@@ -229,6 +229,13 @@ def test_staff_results_page_shows_themes(consultation, officer):
     assert grouped.status_code == 200 and "Themes in the answers" in grouped.content.decode()
 
 
+def test_a_codebook_with_no_coded_answers_stays_off_the_public_report(consultation):
+    AnswerCoding.objects.filter(consultation=consultation, response__isnull=False).delete()
+    staff_report = reports.build_report(consultation)
+    assert staff_report["questions"]["q33"]["theme_coding"]["coded"] == 0  # officers see the codebook
+    assert "q33" not in reports.build_report(consultation, public=True)["questions"]
+
+
 def test_report_without_themes_is_unchanged(team):
     consultation = make_text_consultation(team=team, slug="plain", answers=ANSWERS[:3])
     report = reports.build_report(consultation)
