@@ -766,10 +766,10 @@ def add_themes_to_report(consultation, report, public=False, embedder=None):
         figures = theme_figures(consultation, name, embedder=embedder)
         if figures is None:
             continue
-        # A codebook with no online answer coded yet says nothing to the public (every count 0).
-        if public and not figures["theme_coding"]["coded"]:
-            continue
         if public:
+            # A codebook with no online answer coded yet says nothing to the public (every count 0).
+            if not figures["theme_coding"]["coded"]:
+                continue
             figures = suppress_theme_figures(figures)
         question.update(figures)
     return report

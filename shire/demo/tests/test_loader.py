@@ -1,14 +1,12 @@
 """`shire demo load`: what it creates, and that running it again changes nothing."""
+import csv
+import json
+from collections import Counter
 from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-
-import csv
-import json
-from collections import Counter
-
 from django.test import Client
 
 from shire.consult import coding, reports

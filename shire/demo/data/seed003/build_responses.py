@@ -77,6 +77,7 @@ def _load(name, path):
 
 
 published = _load("seed003_published", HERE / "published.py")
+redact = _load("seed003_redact", ROOT / "shire" / "consult" / "redact.py").redact
 form = _load("seed003_form", FORM_SCRIPT)
 
 P = published.QUESTIONS
@@ -195,8 +196,8 @@ AFTER_2017 = frozenset({
     "volunteers.",
     "Many older volunteers have lost confidence since the pandemic. Help them back.",
 })
-# Where the free text is, its lines with personal details are those redact() changes.
-REDACT_MODULE = ROOT / "shire" / "consult" / "redact.py"
+# The lines left out of the free text.
+LEFT_OUT = REPEATS_THE_SEED | AFTER_2017
 
 
 # --- the form ---------------------------------------------------------------------------------
@@ -504,7 +505,7 @@ def source_lines(paths):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 theme, second, text = line.split("|", 2)
-                if text not in REPEATS_THE_SEED | AFTER_2017:
+                if text not in LEFT_OUT:
                     lines.append((theme, second, text))
     return lines
 
@@ -513,7 +514,6 @@ def free_text_answers(rng, people, diligence):
     """[(question, person, theme, second theme, text)]: the free-text answers to Q30, Q31 and Q33,
     given to the most diligent people (with noise), in question and person order. Q30's answers
     keep no theme (the demo's officer asks Shire to propose some)."""
-    redact = _load("seed003_redact", REDACT_MODULE).redact
     chosen = {}
     for question, size in (("q30_volunteering_ideas", Q30_ANSWERERS), ("q31_hubs_council", Q31_ANSWERERS)):
         lines = source_lines(FREE_TEXT_SOURCES[question][0])
@@ -544,7 +544,6 @@ def workshop_notes(rng, answers):
     """[(workshop, theme, second theme, text)]: points noted about Q33 at the seed's workshops,
     drawn from the lines of Q33's sets that no respondent was given and that carry no personal
     details, Q33_NOTES_PER_WORKSHOP at each workshop."""
-    redact = _load("seed003_redact", REDACT_MODULE).redact
     given = {text for question, _, _, _, text in answers if question == "q33_general_comments"}
     pool = [line for line in source_lines(FREE_TEXT_SOURCES["q33_general_comments"][0])
             if line[2] not in given and redact(line[2]) == line[2]]
