@@ -281,6 +281,8 @@ class ThemeWork(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Marked every few seconds by the worker while the work runs (consult/tasks.py).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     # The Tasks framework's result id, to notice work its worker lost.
     task_id = models.CharField(max_length=64, blank=True)
     result = models.JSONField(default=dict, blank=True)  # counts, when done

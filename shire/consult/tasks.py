@@ -10,9 +10,11 @@ constraint, so two officers pressing at once still start one).
 
 Task arguments are ids (the queue stores them as JSON); the task reads everything else again.
 """
+import logging
+import threading
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.tasks import TaskResultStatus, task
 from django.utils import dateformat, timezone
 from django_tasks_db.models import DBTaskResult
@@ -22,8 +24,14 @@ from shire.core import audit
 from . import coding
 from .models import ThemeWork
 
-# Work under way this long has lost its worker (stopped hard, or out of memory): an officer may
-# start it again. Coding 10,000 answers takes about a minute; this leaves room for a busy machine.
+logger = logging.getLogger(__name__)
+
+# While work runs, its worker marks it alive every HEARTBEAT_EVERY; work not marked for LOST_AFTER
+# has lost its worker (stopped hard, or out of memory), so an officer may start it again within
+# minutes rather than waiting. Work running longer than GIVE_UP_AFTER is given up even so (a
+# worker alive but stuck): coding 10,000 answers takes about a minute.
+HEARTBEAT_EVERY = timedelta(seconds=20)
+LOST_AFTER = timedelta(minutes=2)
 GIVE_UP_AFTER = timedelta(minutes=30)
 LOST = ("Shire stopped before it finished (its background worker stopped). Nothing was changed: "
         "start it again.")
@@ -45,7 +53,9 @@ def current_work(consultation, question):
     work = ThemeWork.objects.filter(consultation=consultation, question=question).select_related("started_by").first()
     if work is None or not work.active:
         return work
-    lost = work.status == ThemeWork.Status.RUNNING and work.started_at and timezone.now() - work.started_at > GIVE_UP_AFTER
+    now = timezone.now()
+    lost = work.status == ThemeWork.Status.RUNNING and (
+        now - (work.heartbeat_at or work.started_at) > LOST_AFTER or now - work.started_at > GIVE_UP_AFTER)
     if not lost and work.task_id:
         lost = DBTaskResult.objects.filter(id=work.task_id, status=TaskResultStatus.FAILED).exists()
     if lost and _finish(work.pk, ThemeWork.Status.FAILED, errors=[LOST]):
@@ -97,13 +107,47 @@ def start(consultation, question, user, kind, **options):
     return work
 
 
+def _beat(work_id):
+    """Mark running work alive. False once it is no longer running."""
+    return bool(ThemeWork.objects.filter(pk=work_id, status=ThemeWork.Status.RUNNING).update(heartbeat_at=timezone.now()))
+
+
+class _Heartbeat(threading.Thread):
+    """Beats for running work from a thread of its own (with its own database connection) until
+    stopped; a beat that fails (the database busy) is tried again at the next."""
+
+    def __init__(self, work_id):
+        super().__init__(name=f"theme-work-{work_id}-heartbeat", daemon=True)
+        self.work_id = work_id
+        self.stopped = threading.Event()
+
+    def run(self):
+        try:
+            while not self.stopped.wait(HEARTBEAT_EVERY.total_seconds()):
+                try:
+                    if not _beat(self.work_id):
+                        return
+                except DatabaseError as error:
+                    logger.warning("Theme work %s: heartbeat not recorded (%s)", self.work_id, type(error).__name__)
+        finally:
+            connection.close()
+
+    def stop(self):
+        self.stopped.set()
+        self.join()
+
+
 def _run(work_id, do):
-    """Run `do(work)` for queued work, recording its state; a ThemeError is the officer's to act
-    on, anything else is recorded as LOST for them and raised for the worker's log."""
+    """Run `do(work)` for queued work, recording its state and beating while it runs; a ThemeError
+    is the officer's to act on, anything else is recorded as LOST for them and raised for the
+    worker's log."""
+    now = timezone.now()
     if not ThemeWork.objects.filter(pk=work_id, status=ThemeWork.Status.QUEUED).update(
-            status=ThemeWork.Status.RUNNING, started_at=timezone.now()):
+            status=ThemeWork.Status.RUNNING, started_at=now, heartbeat_at=now):
         return {"skipped": "no longer queued"}
     work = ThemeWork.objects.select_related("consultation", "started_by").get(pk=work_id)
+    heartbeat = _Heartbeat(work_id)
+    heartbeat.start()
     try:
         result = do(work)
     except coding.ThemeError as error:
@@ -112,6 +156,8 @@ def _run(work_id, do):
     except BaseException:  # also the worker stopped mid-task (SystemExit)
         _finish(work_id, ThemeWork.Status.FAILED, errors=[LOST])
         raise
+    finally:
+        heartbeat.stop()
     _finish(work_id, ThemeWork.Status.DONE, result=result)
     return result
 

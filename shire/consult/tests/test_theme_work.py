@@ -4,6 +4,8 @@ state. The queued work is run by the worker itself (`db_worker --batch`, in this
 the real database backend and the real sentence models."""
 import re
 import signal
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -285,6 +287,35 @@ def test_work_whose_worker_was_lost_is_given_up(consultation, staff):
     DBTaskResult.objects.filter(id=second.task_id).update(status="READY")
     run_worker()
     assert ThemeWork.objects.get(pk=second.pk).status == "failed" and not AnswerCoding.objects.exists()
+
+
+def test_running_work_is_kept_while_its_worker_beats_and_given_up_minutes_after_it_stops(consultation, staff):
+    add_codebook(consultation)
+    staff.post(url("themes-code", consultation))
+    work = ThemeWork.objects.get()
+    now = timezone.now()
+    # A long piece of work whose worker is alive: started ten minutes ago, marked a moment ago.
+    ThemeWork.objects.filter(pk=work.pk).update(status="running", started_at=now - timedelta(minutes=10),
+                                                heartbeat_at=now - timedelta(seconds=5))
+    assert work_json(staff, consultation).json()["work"]["status"] == "running"
+    # The worker killed outright: no mark for longer than LOST_AFTER, though well within GIVE_UP_AFTER.
+    ThemeWork.objects.filter(pk=work.pk).update(heartbeat_at=now - tasks.LOST_AFTER - timedelta(seconds=1))
+    assert work_json(staff, consultation).json()["work"]["status"] == "failed"
+    assert ThemeWork.objects.get(pk=work.pk).errors == [tasks.LOST]
+    assert staff.post(url("themes-code", consultation)).status_code == 302
+
+
+@with_worker
+def test_the_worker_marks_work_alive_while_it_runs_and_stops_when_it_ends(consultation, staff, monkeypatch):
+    add_codebook(consultation)
+    staff.post(url("themes-code", consultation))
+    monkeypatch.setattr(tasks, "HEARTBEAT_EVERY", timedelta(seconds=0.02))
+    # The models take a while: the heartbeat's own thread marks the work meanwhile.
+    monkeypatch.setattr(themes, "_default_embedder", OfficerActsMidRun(lambda: time.sleep(0.5)))
+    run_worker()
+    work = ThemeWork.objects.get()
+    assert work.status == "done" and work.heartbeat_at > work.started_at
+    assert not [t for t in threading.enumerate() if t.name.endswith("-heartbeat")]
 
 
 def test_two_requests_at_once_start_one_piece_of_work(consultation, officer):
