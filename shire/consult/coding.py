@@ -82,11 +82,16 @@ def text_question(consultation, name):
     return next((q for q in text_questions(questionnaire.definition) if q["name"] == name), None)
 
 
+def _answered(consultation, question):
+    """The responses with a non-blank answer to `question`, its text as `theme_text`: filtered in
+    the database, so that counting them or asking whether there are any reads no answers."""
+    return (Response.objects.filter(consultation=consultation)
+            .annotate(theme_text=KeyTextTransform(question, "answers")).filter(theme_text__regex=r"\S"))
+
+
 def online_answers(consultation, question):
     """[(response pk, text)] of every non-blank answer to `question`, oldest response first."""
-    rows = (Response.objects.filter(consultation=consultation).order_by("pk")
-            .annotate(theme_text=KeyTextTransform(question, "answers")).values_list("pk", "theme_text"))
-    return [(pk, text) for pk, text in rows if isinstance(text, str) and text.strip()]
+    return list(_answered(consultation, question).order_by("pk").values_list("pk", "theme_text"))
 
 
 def comments_for(consultation, question):
@@ -107,7 +112,7 @@ def answer_text(coding):
 
 def progress(consultation, question):
     """How far the coding of `question` has got: answers, notes, themes, coded and reviewed."""
-    answers = len(online_answers(consultation, question))
+    answers = _answered(consultation, question).count()
     notes = WorkshopNote.objects.filter(consultation=consultation, question=question).count()
     codings = AnswerCoding.objects.filter(consultation=consultation, question=question)
     return {
@@ -297,7 +302,7 @@ def split_theme(theme, user, name, description, coding_ids, key_phrases=()):
 
 
 def has_answers(consultation, question):
-    return bool(online_answers(consultation, question)) or WorkshopNote.objects.filter(
+    return _answered(consultation, question).exists() or WorkshopNote.objects.filter(
         consultation=consultation, question=question).exists()
 
 

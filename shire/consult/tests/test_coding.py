@@ -98,9 +98,13 @@ def test_text_questions_and_answers(consultation):
     assert [q["name"] for q in coding.text_questions(DEFINITION)] == ["q33", "q34"]
     assert coding.text_question(consultation, "q33")["label"].startswith("Do you have")
     assert coding.text_question(consultation, "respondent_type") is None
-    Response.objects.create(consultation=consultation, response_id="BLANK", answers={"q33": "   "})
+    assert not coding.has_answers(consultation, "q34")
+    Response.objects.create(consultation=consultation, response_id="BLANK", answers={"q33": " \n\t ", "q34": "\n "})
     Response.objects.create(consultation=consultation, response_id="NONE", answers={"respondent_type": "individual"})
     assert [text for _, text in coding.online_answers(consultation, "q33")] == ANSWERS
+    assert coding.has_answers(consultation, "q33") and not coding.has_answers(consultation, "q34")
+    Response.objects.create(consultation=consultation, response_id="ONE", answers={"q34": " Buses "})
+    assert coding.has_answers(consultation, "q34") and coding.online_answers(consultation, "q34")[0][1] == " Buses "
     assert coding.progress(consultation, "q33") == {"answers": 12, "notes": 0, "total": 12, "themes": 0, "coded": 0,
                                                     "reviewed": 0}
 
