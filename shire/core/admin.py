@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import AuditEvent, Team, User
+from .models import AuditEvent, OutgoingEmail, Team, User
 
 
 @admin.register(User)
@@ -20,6 +20,32 @@ class TeamAdmin(admin.ModelAdmin):
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("at", "actor", "action", "object_type", "object_id")
     list_filter = ("action", "object_type")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """Read-only, for administrators alone: "did my e-mail go?" (its address and subject are
+    personal data). Staff who are not administrators do not see it, whatever permissions they hold."""
+
+    list_display = ("created_at", "about", "to", "status", "attempts", "sent_at", "error_type")
+    list_filter = ("status",)
+    search_fields = ("to", "about")
+    date_hierarchy = "created_at"
+
+    def has_module_permission(self, request):
+        return getattr(request.user, "is_administrator", False) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return getattr(request.user, "is_administrator", False) and super().has_view_permission(request, obj)
 
     def has_add_permission(self, request):
         return False

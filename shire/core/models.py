@@ -1,4 +1,4 @@
-"""People, teams and the audit log.
+"""People, teams, the audit log, places, and the e-mails Shire sends in the background.
 
 Residents answer consultations without an account; only council staff have users here.
 An officer works in one or more teams; a team owns consultations (and, later, grant
@@ -7,6 +7,7 @@ programmes), and only its members see what the public sent it.
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class User(AbstractUser):
@@ -103,3 +104,40 @@ class Parish(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class OutgoingEmail(models.Model):
+    """One notification e-mail to one person (nobody sees another's address), queued by
+    core.mail.queue_email and sent by the background worker, with retries.
+
+    Once sent, its body is blanked: what it said is personal and need not be kept; the address and
+    subject stay so an administrator can answer "did my e-mail go?". `about` names what it is about
+    by ids only ("Decision letter for application 12"), so it can go in logs."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Not sent: given up"
+
+    # Personal data: seen by administrators only (admin.py), never logged.
+    PERSONAL_FIELDS = ("to", "subject", "body", "html")
+
+    about = models.CharField(max_length=200, help_text="what it is about, by ids only (no personal data)")
+    to = models.EmailField("to", max_length=254)
+    subject = models.CharField(max_length=500)
+    body = models.TextField(blank=True, help_text="blanked once sent")
+    html = models.TextField("HTML", blank=True, help_text="blanked once sent; blank if the e-mail is plain text")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error_type = models.CharField(
+        max_length=100, blank=True, help_text="the kind of error of the last attempt that failed (its message is not kept: it can quote addresses)")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.about} ({self.get_status_display().lower()})"
