@@ -1,7 +1,9 @@
 """Helpers for tests that run Shire's background work as production does."""
 import signal
+import smtplib
 
 import pytest
+from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 
 # The worker commits as it goes and closes connections it finds in a transaction, as in production:
@@ -19,3 +21,16 @@ def run_background_work():
     finally:
         for number, handler in saved.items():
             signal.signal(number, handler)
+
+
+class MailServerDown(EmailBackend):
+    """A mail server that drops the connection, as smtplib reports it. Tests set it as the mailer
+    (`settings.MAILERS`, see `mail_server_down`) to see what happens when e-mail cannot go."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+def mail_server_down(settings):
+    """Make every e-mail fail as if the mail server were down (`settings` is pytest-django's fixture)."""
+    settings.MAILERS = {"default": {"BACKEND": "shire.core.testing.MailServerDown"}}

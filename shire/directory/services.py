@@ -17,7 +17,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection, models, transaction
@@ -28,6 +27,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from shire.core import audit
+from shire.core.mail import queue_email
 
 from .models import (
     AUDIENCES_TAXONOMY,
@@ -878,33 +878,36 @@ REMIND_AGAIN_AFTER = timedelta(days=30)
 
 
 def send_stale_reminders(today=None, base_url=""):
-    """E-mail the approved managers of each stale listing, at most once every 30 days a listing.
+    """Queue reminders for the approved managers of each stale listing, at most once every 30 days a listing.
 
-    Each manager gets their own e-mail (no one sees another's address). Returns
-    (listings reminded, e-mails sent). Listings with no manager with an e-mail address are left
-    to officers, who see every stale listing on their list.
+    Each manager gets their own e-mail (no one sees another's address), sent by the background
+    worker, which tries again if the mail server fails. A listing's e-mails and its reminder date
+    are written together. Returns (listings reminded, e-mails queued). Listings with no manager with
+    an e-mail address are left to officers, who see every stale listing on their list.
     """
     today = today or timezone.localdate()
     again = today - REMIND_AGAIN_AFTER
     listings = stale_organizations(today).filter(
         Q(stale_reminder_sent_on__isnull=True) | Q(stale_reminder_sent_on__lte=again))
-    reminded = sent = 0
+    reminded = queued = 0
     for organization in listings:
         managers = [link.user for link in organization.manager_links.filter(approved=True, user__is_active=True)
                     .exclude(user__email="").select_related("user").order_by("user__username")]
         if not managers:
             continue
-        for user in managers:
-            body = render_to_string("directory/email/stale_reminder.txt", {
-                "organization": organization, "user": user, "today": today,
-                "manage_url": base_url + reverse("directory:manage", args=[organization.pk]),
-                "page_url": base_url + organization.get_absolute_url(),
-            })
-            sent += send_mail(f"Please check your listing: {organization.name}", body,
-                              settings.DEFAULT_FROM_EMAIL, [user.email])
-        Organization.objects.filter(pk=organization.pk).update(stale_reminder_sent_on=today)
+        with transaction.atomic():
+            for user in managers:
+                body = render_to_string("directory/email/stale_reminder.txt", {
+                    "organization": organization, "user": user, "today": today,
+                    "manage_url": base_url + reverse("directory:manage", args=[organization.pk]),
+                    "page_url": base_url + organization.get_absolute_url(),
+                })
+                queue_email(user.email, f"Please check your listing: {organization.name}", body,
+                            about=f"Stale listing reminder for organisation {organization.pk}")
+            Organization.objects.filter(pk=organization.pk).update(stale_reminder_sent_on=today)
         reminded += 1
-    return reminded, sent
+        queued += len(managers)
+    return reminded, queued
 
 
 # --- managers -----------------------------------------------------------------------------------

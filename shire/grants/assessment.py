@@ -31,7 +31,6 @@ by it, and never stored.
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Sum, When, Window
 from django.db.models.functions import Cast, Coalesce
@@ -39,6 +38,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from shire.core import audit
+from shire.core.mail import queue_email
 from shire.core.models import User
 
 from . import services
@@ -200,22 +200,20 @@ def return_for_information(application, officer, message, url=None):
 
     The message is the note of the 'returned' step, so the applicant sees it on their page. When
     they send the application again it becomes 'resubmitted' and waits for an officer again.
-    `event.emailed` says whether the e-mail went.
+    The e-mails are queued with the step; `event.members_emailed` says to how many members.
     """
     message = (message or "").strip()
     if not message:
         raise AssessmentError("Enter what the applicant needs to tell you or send.")
     require_officer(officer, application)
-    event = services.transition(application, S.RETURNED, officer, note=message)
-    try:
-        event.emailed = send_returned_email(application, message, url) > 0
-    except OSError as error:  # the mail server refused or was unreachable: the applicant still sees it on their page
-        services.mail_not_sent(f"More-information e-mail for application {application.pk}", error)
-        event.emailed = False
+    with transaction.atomic():
+        event = services.transition(application, S.RETURNED, officer, note=message)
+        event.members_emailed = queue_returned_email(application, message, url)
     return event
 
 
-def send_returned_email(application, message, url=None):
+def queue_returned_email(application, message, url=None):
+    """Queue the "more information needed" e-mail for every member; returns how many."""
     recipients = member_emails(application)
     context = {
         "application": application,
@@ -225,15 +223,11 @@ def send_returned_email(application, message, url=None):
         "council_name": settings.COUNCIL_NAME,
         "service_name": settings.SERVICE_NAME,
     }
-    sent = 0
+    subject = f"More information needed for application {application.reference}"
+    body = render_to_string("grants/officer/emails/returned.txt", context)
     for email in recipients:  # one e-mail each: members' addresses are not shown to each other
-        sent += send_mail(
-            subject=f"More information needed for application {application.reference}",
-            message=render_to_string("grants/officer/emails/returned.txt", context),
-            from_email=None,
-            recipient_list=[email],
-        )
-    return sent
+        queue_email(email, subject, body, about=f"More-information e-mail for application {application.pk}")
+    return len(recipients)
 
 
 def member_emails(application):

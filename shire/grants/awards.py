@@ -31,7 +31,6 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -40,6 +39,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shire.core import audit
+from shire.core.mail import queue_email
 from shire.core.models import District
 
 from . import assessment, services
@@ -216,7 +216,7 @@ def make_award(application, amount, officer, plan, today):
 
 
 def decide(application, officer, outcome, reasons, amount_pence=None, conditions="", plan=None, site=""):
-    """Record the decision on `application` and send the decision letters. Returns the Decision.
+    """Record the decision on `application` and queue the decision letters with it. Returns the Decision.
 
     outcome: Decision.Outcome. 'award' gives the amount requested; 'part' gives `amount_pence`,
     more than nothing and less than requested; 'decline' gives nothing. Reasons are required.
@@ -264,13 +264,9 @@ def decide(application, officer, outcome, reasons, amount_pence=None, conditions
         )
         if amount:
             make_award(locked, amount, officer, plan, today)
+        queue_decision_letters(locked, officer, site=site)
     for name in ("status", "updated_at"):
         setattr(application, name, getattr(locked, name))
-    try:
-        send_decision_letters(locked, officer, site=site)
-    except OSError as error:  # the mail server refused or was unreachable (smtplib's errors are OSErrors)
-        # The decision stands; the application page offers to send the letter again.
-        services.mail_not_sent(f"Decision letter for application {locked.pk}", error)
     return decision
 
 
@@ -298,8 +294,8 @@ def amend_decision(application, officer, outcome, reason, amount_pence=None, pla
     funded one is now declined. Refused (DecisionError) without a reason, when nothing would change,
     when the award would be less than what has been paid, when a withdrawn award has a monitoring return
     sent, and (BudgetExceeded) when a larger award would take the round over its budget; refused
-    (PermissionDenied) for anyone `decide` refuses. Every member of the organisation is e-mailed the
-    corrected decision letter; `amendment.letter_sent` says whether it went.
+    (PermissionDenied) for anyone `decide` refuses. The corrected decision letter is queued for every
+    member of the organisation with the correction.
     """
     outcome = Decision.Outcome(outcome)
     reason = (reason or "").strip()
@@ -361,13 +357,9 @@ def amend_decision(application, officer, outcome, reason, amount_pence=None, pla
             previous_outcome=before_outcome, previous_amount_pence=before_amount, outcome=outcome.value,
             amount_pence=amount, paid_pence=paid, from_status=from_status, to_status=to_status,
         )
+        queue_decision_letters(locked, officer, site=site)
     for name in ("status", "updated_at"):
         setattr(application, name, getattr(locked, name))
-    try:
-        amendment.letter_sent = send_decision_letters(locked, officer, site=site) > 0
-    except OSError as error:  # the correction stands; the application page offers to send the letter again
-        services.mail_not_sent(f"Corrected decision letter for application {locked.pk}", error)
-        amendment.letter_sent = False
     return amendment
 
 
@@ -388,11 +380,6 @@ def reschedule_payments(award, unpaid_pence, today):
     for index, item in enumerate(keep):
         item.amount_pence = share + (odd if index == 0 else 0)
         item.save(update_fields=["amount_pence"])
-
-
-def letter_sent(application):
-    """Whether a decision letter has been e-mailed for `application`."""
-    return application.events.filter(kind=Kind.LETTER).exists()
 
 
 # --- letters ---------------------------------------------------------------------------------------
@@ -438,8 +425,9 @@ def letter_subject(application):
     return f"Your application {application.reference} to {application.round.programme.name}: {corrected}{verb}"
 
 
-def send_decision_letters(application, actor, site=""):
-    """E-mail the decision letter (plain text and HTML) to every active member of the organisation."""
+def queue_decision_letters(application, actor, site=""):
+    """Queue the decision letter (plain text and HTML) for every active member of the organisation, and
+    record the step; returns how many. In the caller's transaction, when there is one (a decision)."""
     application = Application.objects.select_related(
         "round__programme__team", "organisation", "decision", "award"
     ).get(pk=application.pk)
@@ -448,17 +436,17 @@ def send_decision_letters(application, actor, site=""):
     html = render_to_string("grants/letters/decision_email.html", context)
     subject = letter_subject(application)
     recipients = assessment.member_emails(application)
-    sent = 0
-    for email in recipients:  # one each: members' addresses are not shown to each other
-        message = EmailMultiAlternatives(subject=subject, body=text, to=[email])
-        message.attach_alternative(html, "text/html")
-        sent += message.send()
-    assessment.record_step(
-        application, Kind.LETTER, actor,
-        note=f"Decision letter e-mailed to {sent} member{'s' if sent != 1 else ''} of {application.organisation.name}.",
-        visible_to_applicant=True, recipients=sent,
-    )
-    return sent
+    with transaction.atomic():
+        for email in recipients:  # one each: members' addresses are not shown to each other
+            queue_email(email, subject, text, html=html, about=f"Decision letter for application {application.pk}")
+        queued = len(recipients)
+        assessment.record_step(
+            application, Kind.LETTER, actor,
+            note=f"Decision letter queued for e-mailing to {queued} member{'s' if queued != 1 else ''} "
+            f"of {application.organisation.name}.",
+            visible_to_applicant=True, recipients=queued,
+        )
+    return queued
 
 
 # --- payments --------------------------------------------------------------------------------------
@@ -807,5 +795,5 @@ def dashboard(programmes=None, today=None):
 __all__ = [
     "AwardPlan", "BudgetBelowAwards", "BudgetExceeded", "DecisionError", "add_months", "awarded_pence", "awards_by_district",
     "awards_by_programme", "awards_by_round", "awards_by_theme", "dashboard", "decide", "late_returns", "lock_round_for_budget", "mark_paid",
-    "round_money", "send_decision_letters", "split_instalments", "submit_return", "summary", "totals",
+    "round_money", "queue_decision_letters", "split_instalments", "submit_return", "summary", "totals",
 ]

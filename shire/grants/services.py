@@ -29,6 +29,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from shire.core import audit
+from shire.core.mail import queue_email
 
 from .models import (
     ApplicantOrganisation,
@@ -399,8 +400,7 @@ def remove_member(organisation, membership, by):
 
 def make_lead_contact(organisation, membership, by, organisation_url=None):
     """`by`, a lead contact, makes the member `membership` a lead contact too, so the organisation can be
-    handed over. The member is e-mailed; returns (membership, whether the e-mail went): a mail server that
-    refuses it does not undo the change."""
+    handed over. The member's e-mail saying so is queued with the change. Returns the membership."""
     if not is_member(by, organisation):
         raise PermissionDenied
     with transaction.atomic():
@@ -410,24 +410,21 @@ def make_lead_contact(organisation, membership, by, organisation_url=None):
         membership.role = Membership.Role.LEAD
         membership.save(update_fields=["role"])
         audit.record(by, "grants.organisation.lead_contact_added", locked, user=membership.user_id)
-    context = {
-        "organisation": locked,
-        "by": by,
-        "url": organisation_url,
-        "service_name": settings.SERVICE_NAME,
-        "council_name": settings.COUNCIL_NAME,
-    }
-    try:
-        sent = send_mail(
-            subject=f"You are now a lead contact of {locked.name}",
-            message=render_to_string("grants/emails/lead_contact.txt", context),
-            from_email=None,
-            recipient_list=[membership.user.email],
-        ) > 0
-    except OSError as error:
-        mail_not_sent(f"Lead contact e-mail for organisation {locked.pk}", error)
-        sent = False
-    return membership, sent
+        context = {
+            "organisation": locked,
+            "by": by,
+            "url": organisation_url,
+            "service_name": settings.SERVICE_NAME,
+            "council_name": settings.COUNCIL_NAME,
+        }
+        if membership.user.email:
+            queue_email(
+                membership.user.email,
+                f"You are now a lead contact of {locked.name}",
+                render_to_string("grants/emails/lead_contact.txt", context),
+                about=f"Lead contact e-mail for organisation {locked.pk}",
+            )
+    return membership
 
 
 def step_down(organisation, by):
@@ -694,9 +691,8 @@ def submit_application(application, user, acknowledgement_url=None):
     """Send the application (first time or after it was returned). Returns (event, errors).
 
     If anything is missing or wrong, nothing changes and the errors say what to fix. Otherwise the
-    status moves on, the trail and the audit log record it, and every member of the organisation
-    gets an acknowledgement e-mail; `event.acknowledged` says whether it went (a mail server that
-    refuses it does not undo the sending).
+    status moves on, the trail and the audit log record it, and an acknowledgement e-mail to every
+    member of the organisation is queued with it.
     """
     if not is_member(user, application.organisation):
         raise PermissionDenied
@@ -713,24 +709,19 @@ def submit_application(application, user, acknowledgement_url=None):
             return None, errors
         to_status = S.SUBMITTED if locked.status == S.DRAFT else S.RESUBMITTED
         event = transition(locked, to_status, user)
+        queue_acknowledgement(locked, to_status, acknowledgement_url)
     for name in ("status", "submitted_at", "last_submitted_at"):
         setattr(application, name, getattr(locked, name))
-    try:
-        event.acknowledged = send_acknowledgement(locked, to_status, acknowledgement_url) > 0
-    except OSError as error:  # smtplib's errors are OSErrors: the application is sent all the same
-        mail_not_sent(f"Acknowledgement of application {locked.pk}", error)
-        event.acknowledged = False
     return event, {}
 
 
-def send_acknowledgement(application, status, url=None):
+def queue_acknowledgement(application, status, url=None):
+    """Queue the acknowledgement of a sent application for every active member with an e-mail address."""
     recipients = list(
         application.organisation.memberships.filter(user__is_active=True)
         .exclude(user__email="")
         .values_list("user__email", flat=True)
     )
-    if not recipients:
-        return 0
     context = {
         "application": application,
         "round": application.round,
@@ -741,16 +732,11 @@ def send_acknowledgement(application, status, url=None):
         "service_name": settings.SERVICE_NAME,
     }
     verb = "resubmitted" if status == S.RESUBMITTED else "received"
+    subject = f"Application {application.reference} {verb}: {application.round.name}"
+    body = render_to_string("grants/emails/acknowledgement.txt", context)
     # One e-mail per member: members' addresses are not shown to each other.
-    sent = 0
     for email in recipients:
-        sent += send_mail(
-            subject=f"Application {application.reference} {verb}: {application.round.name}",
-            message=render_to_string("grants/emails/acknowledgement.txt", context),
-            from_email=None,
-            recipient_list=[email],
-        )
-    return sent
+        queue_email(email, subject, body, about=f"Acknowledgement of application {application.pk}")
 
 
 # --- documents ---------------------------------------------------------------------------------

@@ -309,17 +309,15 @@ def member_make_lead(request, pk, membership_pk):
     _lead_contact(request, organisation)
     if request.method == "POST":
         try:
-            membership, sent = services.make_lead_contact(
+            membership = services.make_lead_contact(
                 organisation, membership, request.user,
                 organisation_url=request.build_absolute_uri(reverse("grants:organisation", args=[pk])),
             )
         except services.GrantsError as error:
             messages.error(request, str(error))
             return redirect("grants:organisation", pk=pk)
-        name = membership.member_name
-        messages.success(request, f"{name} is now a lead contact of {organisation.name}.")
-        if not sent:
-            messages.warning(request, f"We could not e-mail {name} to tell them just now: let them know yourself.")
+        messages.success(request, f"{membership.member_name} is now a lead contact of {organisation.name}. "
+                                  "We will e-mail them to say so.")
         return redirect("grants:organisation", pk=pk)
     return render(request, "grants/applicant/member_make_lead.html", {"organisation": organisation, "membership": membership})
 
@@ -554,7 +552,7 @@ def application_check(request, reference):
     errors = {}
     if request.method == "POST":
         try:
-            event, errors = services.submit_application(
+            _, errors = services.submit_application(
                 application,
                 request.user,
                 acknowledgement_url=request.build_absolute_uri(reverse("grants:application", args=[reference])),
@@ -563,13 +561,6 @@ def application_check(request, reference):
             messages.error(request, str(error))
             return redirect("grants:application", reference=reference)
         if not errors:
-            if not event.acknowledged:
-                messages.warning(
-                    request,
-                    f"Your application {reference} was sent, but we could not e-mail you to say so just now. "
-                    "This page shows that we have it.",
-                )
-                return redirect("grants:application", reference=reference)
             return redirect("grants:application-sent", reference=reference)
     edit = reverse("grants:application-edit", args=[reference])
     documents = reverse("grants:application-documents", args=[reference])

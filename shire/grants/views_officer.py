@@ -222,13 +222,14 @@ def return_for_information(request, reference):
             )
         except services.GrantsError as error:
             return _refused(request, error, target)
-        if event.emailed:
-            messages.success(request, f"Application {reference} was sent back to {application.organisation.name}. We have e-mailed its members.")
+        if event.members_emailed:
+            messages.success(request, f"Application {reference} was sent back to {application.organisation.name}. "
+                                      "Its members will be e-mailed your message in the next few minutes.")
         else:
             messages.warning(
                 request,
-                f"Application {reference} was sent back to {application.organisation.name}, but the e-mail to its members "
-                "could not be sent: they will see your message on their application's page.",
+                f"Application {reference} was sent back to {application.organisation.name}, but none of its members "
+                "has an e-mail address we can use: they will see your message on their application's page.",
             )
         return redirect(target)
     return render(request, "grants/officer/return_form.html", {"form": form, "application": application, "round": application.round})
@@ -375,14 +376,8 @@ def decide(request, reference):
         except services.GrantsError as error:
             form.add_error(None, str(error))
         else:
-            if awards.letter_sent(application):
-                messages.success(request, f"The decision on application {reference} was recorded and the letter sent.")
-            else:
-                messages.error(
-                    request,
-                    f"The decision on application {reference} was recorded, but the letter could not be e-mailed. "
-                    "Try “E-mail the letter again” later.",
-                )
+            messages.success(request, f"The decision on application {reference} was recorded. The letter will be "
+                                      "e-mailed to the organisation's members in the next few minutes.")
             return redirect(target)
     return render(
         request,
@@ -405,7 +400,7 @@ def correct_decision(request, reference):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            amendment = awards.amend_decision(
+            awards.amend_decision(
                 application, request.user, data["outcome"], data["reasons"], amount_pence=data.get("amount"),
                 plan=form.plan(), site=_site(request),
             )
@@ -414,14 +409,8 @@ def correct_decision(request, reference):
         except services.GrantsError as error:
             form.add_error(None, str(error))
         else:
-            if amendment.letter_sent:
-                messages.success(request, f"The decision on application {reference} was corrected and the letter sent.")
-            else:
-                messages.error(
-                    request,
-                    f"The decision on application {reference} was corrected, but the letter could not be e-mailed. "
-                    "Try “E-mail the letter again” later.",
-                )
+            messages.success(request, f"The decision on application {reference} was corrected. The corrected letter "
+                                      "will be e-mailed to the organisation's members in the next few minutes.")
             return redirect(target)
     outcome, amount = decision.current()
     return render(
@@ -470,12 +459,9 @@ def send_letter(request, reference):
     application = _application(request, reference)
     if not application.is_decided:
         raise Http404
-    try:
-        sent = awards.send_decision_letters(application, request.user, site=_site(request))
-    except OSError:
-        messages.error(request, "The letter could not be e-mailed. Try again later.")
-        return redirect("grants:grants_officer:application", reference=reference)
-    messages.success(request, f"The decision letter was e-mailed again to {sent} member{'s' if sent != 1 else ''}.")
+    queued = awards.queue_decision_letters(application, request.user, site=_site(request))
+    messages.success(request, f"The decision letter will be e-mailed again to {queued} member{'s' if queued != 1 else ''} "
+                              "in the next few minutes.")
     return redirect("grants:grants_officer:application", reference=reference)
 
 

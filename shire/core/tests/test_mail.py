@@ -15,18 +15,11 @@ from django_tasks_db.models import DBTaskResult
 
 from shire.core import mail as core_mail
 from shire.core.models import OutgoingEmail, User
-from shire.core.testing import run_background_work, with_worker
+from shire.core.testing import mail_server_down, run_background_work, with_worker
 from shire.core.tests.factories import make_officer
 
 ADDRESS = "resident@example.org"
 ABOUT = "Acknowledgement of application 12"
-
-
-class DisconnectedBackend(EmailBackend):
-    """A mail server that drops the connection, as smtplib reports it."""
-
-    def send_messages(self, messages):
-        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
 
 class RefusingBackend(EmailBackend):
@@ -115,7 +108,7 @@ def test_an_action_that_rolls_back_sends_nothing():
 
 @with_worker
 def test_a_failed_attempt_is_tried_again_later_and_the_log_names_no_one(settings, caplog):
-    use_mailer(settings, DisconnectedBackend)
+    mail_server_down(settings)  # shire.core.testing.MailServerDown: SMTPServerDisconnected
     email = queue()
     before = timezone.now()
     with caplog.at_level(logging.DEBUG):

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from shire.core.models import AuditEvent
+from shire.core.models import AuditEvent, OutgoingEmail
+from shire.core.testing import mail_server_down, run_background_work, with_worker
 from shire.directory import services
 from shire.directory.models import ChangeRecord, Manager, Organization, PendingEdit, Schedule, Service
 
@@ -306,10 +307,16 @@ def stale_listing():
     return {"today": today, "organization": organization, "managers": [first, second]}
 
 
+@with_worker
 def test_stale_reminders_email_each_approved_manager_once_a_month(stale_listing):
     today = stale_listing["today"]
-    reminded, sent = services.send_stale_reminders(today, base_url="https://shire.example")
-    assert (reminded, sent) == (1, 2)
+    reminded, queued = services.send_stale_reminders(today, base_url="https://shire.example")
+    assert (reminded, queued) == (1, 2)
+    assert Organization.objects.get(pk=stale_listing["organization"].pk).stale_reminder_sent_on == today
+    about = f"Stale listing reminder for organisation {stale_listing['organization'].pk}"
+    assert set(OutgoingEmail.objects.values_list("about", "status")) == {(about, "queued")}
+    assert not mail.outbox
+    run_background_work()
     assert sorted(message.to[0] for message in mail.outbox) == ["first@example.org", "second@example.org"]
     assert all(len(message.to) == 1 for message in mail.outbox)  # nobody sees another's address
     message = mail.outbox[0]
@@ -324,7 +331,20 @@ def test_stale_reminders_email_each_approved_manager_once_a_month(stale_listing)
 def test_confirming_a_listing_stops_the_reminders(stale_listing):
     services.confirm_checked(stale_listing["managers"][0], stale_listing["organization"], stale_listing["today"])
     assert services.send_stale_reminders(stale_listing["today"]) == (0, 0)
-    assert mail.outbox == []
+    assert not OutgoingEmail.objects.exists()
+
+
+@with_worker
+def test_a_reminder_the_mail_server_cannot_take_is_tried_again_and_not_queued_twice(stale_listing, settings, caplog):
+    mail_server_down(settings)
+    assert services.send_stale_reminders(stale_listing["today"]) == (1, 2)
+    run_background_work()
+    assert set(OutgoingEmail.objects.values_list("status", "attempts", "error_type")) == {
+        ("queued", 1, "SMTPServerDisconnected")}
+    assert "@" not in caplog.text and "Asfordby" not in caplog.text
+    # The listing counts as reminded: running the command again the same day queues nothing more.
+    assert services.send_stale_reminders(stale_listing["today"]) == (0, 0)
+    assert OutgoingEmail.objects.count() == 2
 
 
 def test_remind_stale_command(stale_listing):
@@ -332,11 +352,13 @@ def test_remind_stale_command(stale_listing):
     call_command("directory", "remind-stale", "--today", "2026-06-01", "--base-url", "https://shire.example/",
                  stdout=out)
     assert "2 listings have not been checked for 12 months" in out.getvalue()
-    assert "Reminded the managers of 1 of them: 2 e-mails sent" in out.getvalue()
-    assert len(mail.outbox) == 2 and "https://shire.example/directory/manage/" in mail.outbox[0].body
+    assert ("Reminded the managers of 1 of them: 2 e-mails queued for Shire's background worker (shire db_worker) "
+            "to send.") in out.getvalue()
+    assert OutgoingEmail.objects.count() == 2
+    assert all("https://shire.example/directory/manage/" in email.body for email in OutgoingEmail.objects.all())
     dry = StringIO()
     call_command("directory", "remind-stale", "--today", "2026-08-01", "--dry-run", stdout=dry)
-    assert "Nothing was sent" in dry.getvalue() and len(mail.outbox) == 2
+    assert "Nothing was sent" in dry.getvalue() and OutgoingEmail.objects.count() == 2
 
 
 def test_remind_stale_refuses_a_bad_date():

@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from shire.core.models import AuditEvent, User
+from shire.core.models import AuditEvent, OutgoingEmail, User
+from shire.core.testing import mail_server_down, run_background_work, with_worker
 from shire.core.tests.factories import make_team
 
 from .. import assessment, awards, services
@@ -356,7 +357,7 @@ def test_a_title_too_long_is_kept_whole_and_sending_says_what_is_wrong(round_, a
     response = client.post(reverse("grants:application-check", args=[application.reference]))
     assert "Project title must be 200 characters or fewer" in response.content.decode()
     application.refresh_from_db()
-    assert application.status == S.DRAFT and not mail.outbox
+    assert application.status == S.DRAFT and not OutgoingEmail.objects.exists()
     # Shortened, it is sent.
     client.post(reverse("grants:application-edit", args=[application.reference]), form_data(application, later="1"))
     client.post(reverse("grants:application-check", args=[application.reference]))
@@ -389,7 +390,7 @@ def test_sending_an_incomplete_application_lists_what_to_fix_and_changes_nothing
         assert message in html
     assert f"/grants/applications/{application.reference}/edit/?check=1#id_summary" in html
     application.refresh_from_db()
-    assert application.status == S.DRAFT and not application.events.exists() and not mail.outbox
+    assert application.status == S.DRAFT and not application.events.exists() and not OutgoingEmail.objects.exists()
 
     fix = client.get(reverse("grants:application-edit", args=[application.reference]) + "?check=1").content.decode()
     assert "Enter a summary of your project" in fix and 'value="Half done"' in fix
@@ -494,6 +495,7 @@ def test_a_new_upload_replaces_the_old_one_and_a_document_can_be_removed(round_,
 # --- sending ---------------------------------------------------------------------------------------------
 
 
+@with_worker
 def test_sending_a_complete_application_acknowledges_it_to_every_member(round_, applicant):
     member, organisation = applicant
     second = make_community_user("second@example.org", first_name="Jo")
@@ -507,36 +509,44 @@ def test_sending_a_complete_application_acknowledges_it_to_every_member(round_, 
     event = application.events.get()
     assert (event.from_status, event.to_status, event.actor) == (S.DRAFT, S.SUBMITTED, second)
     assert AuditEvent.objects.filter(action="grants.application.submitted", actor=second, object_id=str(application.pk)).exists()
+    # Queued with the sending, one e-mail a member, and sent by the background worker.
+    assert sorted(OutgoingEmail.objects.values_list("to", "status")) == [
+        ("member@example.org", "queued"), ("second@example.org", "queued")]
+    assert not mail.outbox
+    sent = client.get(response["Location"]).content.decode()
+    assert "Application sent" in sent and application.reference in sent
+    assert "We are sending an e-mail to every member of Wigston Lunch Club" in sent
+    run_background_work()
     assert sorted(message.to[0] for message in mail.outbox) == ["member@example.org", "second@example.org"]
     body = mail.outbox[0].body
     assert application.reference in body and "£2,500" in body and "Rural coffee connect" in body
     assert f"http://testserver/grants/applications/{application.reference}/" in body
     assert application.reference in mail.outbox[0].subject
-    sent = client.get(response["Location"]).content.decode()
-    assert "Application sent" in sent and application.reference in sent
+    assert set(OutgoingEmail.objects.values_list("status", "about")) == {("sent", f"Acknowledgement of application {application.pk}")}
 
 
-def test_an_application_is_sent_even_if_the_mail_server_refuses_its_acknowledgement(round_, applicant, monkeypatch, caplog):
+@with_worker
+def test_an_application_is_sent_even_when_the_mail_server_is_down_and_its_acknowledgement_waits(round_, applicant, settings, caplog):
     member, organisation = applicant
     application = make_application(round_, organisation, member)
-    refuse_mail(monkeypatch)
+    mail_server_down(settings)
     client = signed_in(member)
     response = client.post(reverse("grants:application-check", args=[application.reference]))
-    # Not a server error: the application is sent, and the status page says the e-mail did not go.
-    assert response.status_code == 302
-    assert response["Location"] == reverse("grants:application", args=[application.reference])
+    assert response["Location"] == reverse("grants:application-sent", args=[application.reference])
+    run_background_work()
     application.refresh_from_db()
     assert application.status == S.SUBMITTED and application.events.count() == 1
-    page = client.get(response["Location"]).content.decode()
-    assert "was sent, but we could not e-mail you to say so just now" in page
-    assert f"Acknowledgement of application {application.pk} not sent" in caplog.text
+    email = OutgoingEmail.objects.get()
+    assert (email.status, email.attempts, email.error_type) == ("queued", 1, "SMTPServerDisconnected")  # to be tried again
+    assert not mail.outbox
+    assert f"Acknowledgement of application {application.pk}) not sent" in caplog.text
     assert "member@example.org" not in caplog.text
 
 
 def test_a_sent_application_cannot_be_changed_or_sent_twice(round_, applicant):
     member, organisation = applicant
     application = submit(make_application(round_, organisation, member), member)
-    mail.outbox.clear()
+    assert OutgoingEmail.objects.count() == 1  # the acknowledgement
     client = signed_in(member)
     edit = client.post(reverse("grants:application-edit", args=[application.reference]), form_data(application, title="Changed"))
     assert edit.status_code == 302
@@ -544,7 +554,7 @@ def test_a_sent_application_cannot_be_changed_or_sent_twice(round_, applicant):
     post_file(client, application, "late.pdf", pdf_bytes())
     application.refresh_from_db()
     assert application.title == "Rural coffee connect" and application.events.count() == 1
-    assert application.documents.count() == 1 and not mail.outbox
+    assert application.documents.count() == 1 and OutgoingEmail.objects.count() == 1
 
 
 def test_an_application_cannot_be_sent_after_the_round_closes(round_, applicant):
@@ -554,7 +564,7 @@ def test_an_application_cannot_be_sent_after_the_round_closes(round_, applicant)
     response = signed_in(member).post(reverse("grants:application-check", args=[application.reference]), follow=True)
     assert "applications can no longer be sent" in response.content.decode()
     application.refresh_from_db()
-    assert application.status == S.DRAFT and not mail.outbox
+    assert application.status == S.DRAFT and not OutgoingEmail.objects.exists()
 
 
 # --- following the application; returned for more information -------------------------------------------------
@@ -582,10 +592,12 @@ def test_free_text_is_escaped_on_the_status_page(round_, applicant):
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
+@with_worker
 def test_a_returned_application_is_changed_and_sent_again(round_, applicant, officer):
     member, organisation = applicant
     application = submit(make_application(round_, organisation, member), member)
     services.transition(application, S.RETURNED, officer, note="Please tell us how many <b>volunteers</b> you have.")
+    run_background_work()
     mail.outbox.clear()
     client = signed_in(member)
     status = client.get(reverse("grants:application", args=[application.reference])).content.decode()
@@ -599,6 +611,7 @@ def test_a_returned_application_is_changed_and_sent_again(round_, applicant, off
     application.refresh_from_db()
     assert application.status == S.RESUBMITTED and application.answers[number.key] == "8"
     assert list(application.events.values_list("to_status", flat=True)) == [S.SUBMITTED, S.RETURNED, S.RESUBMITTED]
+    run_background_work()
     assert len(mail.outbox) == 1 and "resubmitted" in mail.outbox[0].subject
     assert "We have received the information you sent back" in mail.outbox[0].body
 
@@ -706,6 +719,7 @@ def test_the_whole_journey_in_a_browser_is_accessible(page, live_server, tmp_pat
     check()
     application = Application.objects.get()
     assert application.status == S.SUBMITTED
+    run_background_work()
     assert [m.to for m in mail.outbox] == [["sam@example.org"]]
 
 

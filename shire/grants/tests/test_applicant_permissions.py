@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from shire.core.models import User
+from shire.core.models import OutgoingEmail, User
 from shire.core.tests.factories import make_officer, make_team
 
 from .. import urls as grants_urls
@@ -108,6 +108,7 @@ def snapshot(world):
         organisation.name, sorted(organisation.memberships.values_list("user_id", "role")), Invitation.objects.count(),
         Invitation.objects.filter(cancelled_at__isnull=False).count(),
         Application.objects.count(), BankDetails.objects.count(),
+        OutgoingEmail.objects.count(),  # e-mails queued for the background worker
     )
 
 

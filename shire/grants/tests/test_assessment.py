@@ -6,12 +6,13 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 
-from shire.core.models import AuditEvent
+from shire.core.models import AuditEvent, OutgoingEmail
+from shire.core.testing import mail_server_down, run_background_work, with_worker
 from shire.core.tests.factories import make_officer, make_team
 
 from .. import assessment, awards, services
 from ..models import Application, ApplicationEvent, AssessorAssignment, Score
-from .factories import make_applicant, make_application, make_community_user, make_round, refuse_mail, submit
+from .factories import make_applicant, make_application, make_community_user, make_round, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -90,18 +91,24 @@ def test_another_teams_officer_sees_nothing_and_cannot_act(round_, other_officer
     assert application.status == S.SUBMITTED
 
 
+@with_worker
 def test_asking_for_more_information_returns_it_and_emails_every_member(round_, officer):
     application, member = sent(round_)
     second = make_community_user("second@example.org")
     application.organisation.memberships.create(user=second)
+    run_background_work()  # the acknowledgement of the application
     mail.outbox.clear()
 
-    assessment.return_for_information(application, officer, "Please send last year's accounts.", url="https://x/app")
+    returned = assessment.return_for_information(application, officer, "Please send last year's accounts.", url="https://x/app")
 
     application.refresh_from_db()
     assert application.status == S.RETURNED
     event = application.events.get(kind=ApplicationEvent.Kind.STATUS, to_status=S.RETURNED)
     assert (event.actor, event.note, event.visible_to_applicant) == (officer, "Please send last year's accounts.", True)
+    about = f"More-information e-mail for application {application.pk}"
+    assert returned.members_emailed == 2 and OutgoingEmail.objects.filter(about=about, status="queued").count() == 2
+    assert not mail.outbox
+    run_background_work()
     assert sorted(m.to[0] for m in mail.outbox) == ["member@example.org", "second@example.org"]
     assert all(len(m.to) == 1 for m in mail.outbox)
     assert "Please send last year's accounts." in mail.outbox[0].body and application.reference in mail.outbox[0].subject
@@ -111,13 +118,17 @@ def test_asking_for_more_information_returns_it_and_emails_every_member(round_, 
     assert event in services.applicant_timeline(application)
 
 
-def test_returning_stands_when_the_mail_server_refuses_and_the_log_names_no_one(round_, officer, monkeypatch, caplog):
+@with_worker
+def test_returning_stands_when_the_mail_server_is_down_and_the_log_names_no_one(round_, officer, settings, caplog):
     application, member = sent(round_)
-    refuse_mail(monkeypatch)
+    mail_server_down(settings)
     assessment.return_for_information(application, officer, "Please send last year's accounts.")
+    run_background_work()
     application.refresh_from_db()
     assert application.status == S.RETURNED
-    assert f"More-information e-mail for application {application.pk} not sent" in caplog.text
+    email = OutgoingEmail.objects.get(about=f"More-information e-mail for application {application.pk}")
+    assert (email.status, email.attempts, email.error_type) == ("queued", 1, "SMTPServerDisconnected")
+    assert f"More-information e-mail for application {application.pk}) not sent" in caplog.text
     assert member.email not in caplog.text
 
 

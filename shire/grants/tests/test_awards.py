@@ -7,8 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from shire.core.models import AuditEvent
+from shire.core.models import AuditEvent, OutgoingEmail
+from shire.core.testing import mail_server_down, run_background_work, with_worker
 from shire.core.tests.factories import make_officer, make_team
 
 from .. import awards
@@ -23,7 +25,7 @@ from ..models import (
     PaymentInstalment,
     Theme,
 )
-from .factories import district, make_community_user, make_programme, make_round, refuse_mail
+from .factories import district, make_community_user, make_programme, make_round
 from .test_assessment import in_assessment, sent
 
 pytestmark = pytest.mark.django_db
@@ -63,10 +65,12 @@ def test_instalments_add_up_to_the_award_exactly():
 # --- decisions ---------------------------------------------------------------------------------------
 
 
+@with_worker
 def test_an_award_in_full_makes_the_award_schedule_returns_trail_and_letters(application, officer):
     member = application.organisation.memberships.get().user
     second = make_community_user("second@example.org")
     application.organisation.memberships.create(user=second)
+    run_background_work()
     mail.outbox.clear()
     today = timezone.localdate()
     plan = awards.AwardPlan(instalments=2, first_payment_on=today + timedelta(days=7), months_between_payments=6,
@@ -92,7 +96,13 @@ def test_an_award_in_full_makes_the_award_schedule_returns_trail_and_letters(app
     detail = AuditEvent.objects.get(action="grants.application.decided").detail
     assert detail["outcome"] == "award" and detail["amount_pence"] == 600_000
     assert AuditEvent.objects.get(action="grants.application.awarded").actor == officer
-    # One letter to each member, plain text and HTML, with the amount, reasons, conditions and schedule.
+    # One letter to each member, plain text and HTML, with the amount, reasons, conditions and schedule,
+    # queued with the decision and sent by the background worker.
+    assert application.events.get(kind="letter").note == "Decision letter queued for e-mailing to 2 members of Wigston Lunch Club."
+    assert AuditEvent.objects.get(action="grants.application.letter").detail == {"recipients": 2}
+    assert OutgoingEmail.objects.filter(about=f"Decision letter for application {application.pk}", status="queued").count() == 2
+    assert not mail.outbox
+    run_background_work()
     assert sorted(m.to[0] for m in mail.outbox) == [member.email, "second@example.org"]
     letter = mail.outbox[0]
     assert "awarded" in letter.subject and application.reference in letter.subject
@@ -110,7 +120,8 @@ def test_an_award_in_part_gives_less_than_asked(application, officer):
     assert application.status == S.PART_AWARDED
     assert decision.amount_awarded_pence == application.award.amount_pence == 450_000
     assert sum(PaymentInstalment.objects.values_list("amount_pence", flat=True)) == 450_000
-    assert "You asked for £6,000" in mail.outbox[-1].body and "£4,500" in mail.outbox[-1].body
+    letter = OutgoingEmail.objects.get(about=f"Decision letter for application {application.pk}")
+    assert "You asked for £6,000" in letter.body and "£4,500" in letter.body
 
 
 @pytest.mark.parametrize("amount", [None, 0, 600_000, 700_000])
@@ -121,13 +132,16 @@ def test_an_award_in_part_must_be_more_than_nothing_and_less_than_asked(applicat
     assert application.status == S.IN_ASSESSMENT and not Decision.objects.exists()
 
 
+@with_worker
 def test_a_decline_gives_reasons_and_no_award(round_, officer):
     application, member = sent(round_)  # declined at triage, straight from submitted
+    run_background_work()
     mail.outbox.clear()
     decision = awards.decide(application, officer, "decline", "The project is outside Leicestershire.")
     application.refresh_from_db()
     assert application.status == S.DECLINED and decision.amount_awarded_pence == 0
     assert not Award.objects.exists()
+    run_background_work()
     assert mail.outbox[0].to == [member.email] and "not funded" in mail.outbox[0].subject
     assert "The project is outside Leicestershire." in mail.outbox[0].body
     assert "How we will pay" not in mail.outbox[0].body
@@ -170,14 +184,13 @@ def test_an_officer_of_another_team_cannot_decide(application):
 def test_the_budget_cannot_be_exceeded(round_, officer, application):
     other, _ = in_assessment(round_, officer, "b@example.org", "Blaby Carers", amount_pence=500_000)
     awards.decide(application, officer, "award", "Good.")  # £6,000 of £10,000
-    mail.outbox.clear()
 
     with pytest.raises(awards.BudgetExceeded, match="£4,000 is left"):
         awards.decide(other, officer, "award", "Also good.")
 
     other.refresh_from_db()
     assert other.status == S.IN_ASSESSMENT and not hasattr(other, "decision")
-    assert not mail.outbox
+    assert not OutgoingEmail.objects.filter(about=f"Decision letter for application {other.pk}").exists()
     assert awards.round_money(round_) == {"budget_pence": 1_000_000, "awarded_pence": 600_000, "remaining_pence": 400_000}
     # Exactly what is left can still be awarded; a decline never needs money.
     awards.decide(other, officer, "part", "What is left.", amount_pence=400_000)
@@ -399,17 +412,24 @@ def test_the_dashboard_adds_up_10000_applications(team):
     assert sum(r["amount_pence"] for r in figures["by_district"]) == figures["totals"]["amount_pence"]
 
 
-def test_a_letter_the_mail_server_refuses_leaves_the_decision_standing(application, officer, monkeypatch, caplog):
-    refuse_mail(monkeypatch)
+@with_worker
+def test_a_letter_the_mail_server_cannot_take_leaves_the_decision_standing_and_is_tried_again(application, officer, settings, caplog):
+    run_background_work()  # the acknowledgement of the application
+    mail.outbox.clear()
+    mail_server_down(settings)
     awards.decide(application, officer, "award", "Good.")
+    run_background_work()
     application.refresh_from_db()
     assert application.status == S.AWARDED and Award.objects.filter(application=application).exists()
-    assert not awards.letter_sent(application)
-    # The log says which application, never to whom (smtplib's error lists the addresses).
-    assert f"Decision letter for application {application.pk} not sent" in caplog.text
+    letter = OutgoingEmail.objects.get(about=f"Decision letter for application {application.pk}")
+    assert (letter.status, letter.attempts, letter.error_type) == ("queued", 1, "SMTPServerDisconnected")
+    assert DBTaskResult.objects.filter(status="READY", args_kwargs__args=[letter.pk]).exists()  # the next attempt
+    # The log says which application, never to whom.
+    assert f"Decision letter for application {application.pk}) not sent" in caplog.text
     emails = application.organisation.memberships.values_list("user__email", flat=True)
     assert emails and not any(email in caplog.text for email in emails)
-    monkeypatch.undo()
-    mail.outbox.clear()
-    awards.send_decision_letters(application, officer)
-    assert awards.letter_sent(application) and len(mail.outbox) == 1
+    # An officer can have it e-mailed again: a new e-mail, sent when the server is back.
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    assert awards.queue_decision_letters(application, officer) == 1
+    run_background_work()
+    assert len(mail.outbox) == 1 and "awarded" in mail.outbox[0].subject

@@ -17,12 +17,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from shire.core.models import AuditEvent
+from shire.core.models import AuditEvent, OutgoingEmail
+from shire.core.testing import mail_server_down, run_background_work, with_worker
 from shire.core.tests.factories import make_officer, make_team
 
 from .. import assessment, awards, open_data
 from ..models import Application, ApplicationEvent, Award, Decision, DecisionAmendment, PaymentInstalment
-from .factories import make_community_user, make_round, refuse_mail, signed_in
+from .factories import make_community_user, make_round, signed_in
 from .test_assessment import in_assessment
 from .test_open_data import needs_standard
 
@@ -46,7 +47,6 @@ def awarded(round_, officer):
     application, member = in_assessment(round_, officer, amount_pence=600_000)
     awards.decide(application, officer, "award", "Strong evidence of need.", plan=awards.AwardPlan(instalments=2))
     application.refresh_from_db()
-    mail.outbox.clear()
     return application
 
 
@@ -57,15 +57,24 @@ def snapshot(application):
         application.status, DecisionAmendment.objects.count(), application.events.count(),
         award.amount_pence if award else None,
         list(PaymentInstalment.objects.order_by("pk").values_list("amount_pence", "paid_on")),
+        OutgoingEmail.objects.count(),
     )
+
+
+def corrected_letters(application):
+    """The decision letters queued for `application` after its first one."""
+    return OutgoingEmail.objects.filter(about=f"Decision letter for application {application.pk}").order_by("id")[1:]
 
 
 # --- the rules ---------------------------------------------------------------------------------------
 
 
+@with_worker
 def test_an_award_corrected_to_less_keeps_the_decision_and_splits_the_payments_again(awarded, officer):
     decision = awarded.decision
     member_email = awarded.organisation.memberships.get().user.email
+    run_background_work()  # the acknowledgement and the first letter
+    mail.outbox.clear()
 
     amendment = awards.amend_decision(awarded, officer, "part", "The fuel costs were counted twice.", amount_pence=450_000)
 
@@ -89,8 +98,11 @@ def test_an_award_corrected_to_less_keeps_the_decision_and_splits_the_payments_a
         "decision": decision.pk, "amendment": amendment.pk, "previous_outcome": "award", "previous_amount_pence": 600_000,
         "outcome": "part", "amount_pence": 450_000, "paid_pence": 0, "from_status": "awarded", "to_status": "part_awarded",
     }
-    # The members are e-mailed the corrected letter.
-    assert amendment.letter_sent and [m.to for m in mail.outbox] == [[member_email]]
+    # The corrected letter is queued for the members with the correction, and the worker e-mails it.
+    assert [(e.to, e.status) for e in corrected_letters(awarded)] == [(member_email, "queued")]
+    assert not mail.outbox
+    run_background_work()
+    assert [m.to for m in mail.outbox] == [[member_email]]
     letter = mail.outbox[0]
     assert "corrected decision" in letter.subject
     assert "This letter corrects our decision of" in letter.body and "The fuel costs were counted twice." in letter.body
@@ -128,7 +140,7 @@ def test_an_amount_below_what_has_been_paid_is_refused_and_changes_nothing(award
         awards.amend_decision(awarded, officer, "part", "Mistake.", amount_pence=250_000)
     with pytest.raises(awards.DecisionError, match="already been paid, so the award cannot be withdrawn"):
         awards.amend_decision(awarded, officer, "decline", "Mistake.")
-    assert snapshot(awarded) == before and not mail.outbox
+    assert snapshot(awarded) == before
 
 
 def test_an_award_corrected_to_a_decline_is_withdrawn_and_frees_the_budget(awarded, officer, round_):
@@ -141,7 +153,8 @@ def test_an_award_corrected_to_a_decline_is_withdrawn_and_frees_the_budget(award
     assert not Award.objects.filter(application=awarded).exists() and not PaymentInstalment.objects.exists()
     assert awards.round_money(round_)["remaining_pence"] == 1_000_000
     assert Decision.objects.get(application=awarded).outcome == "award"  # as first recorded
-    assert "not funded" in mail.outbox[0].subject and "How we will pay" not in mail.outbox[0].body
+    [letter] = corrected_letters(awarded)
+    assert "not funded" in letter.subject and "How we will pay" not in letter.body
 
 
 def test_a_decline_corrected_to_an_award_makes_the_award_within_the_budget(round_, officer):
@@ -224,7 +237,6 @@ def test_who_may_not_correct_a_decision(awarded, officer, team):
         with pytest.raises(PermissionDenied):
             awards.amend_decision(awarded, user, "decline", "Sneaky.")
         assert snapshot(awarded) == before, who
-    assert not mail.outbox
 
 
 # --- the pages -----------------------------------------------------------------------------------------
@@ -305,7 +317,7 @@ def test_the_correction_page_is_refused_to_everyone_but_the_grants_officers(awar
         assert signed_in(user).post(address, {"outcome": "decline", "reasons": "No."}).status_code == 403
     anonymous = Client().post(address, {"outcome": "decline", "reasons": "No."})
     assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("core:login"))
-    assert snapshot(awarded) == before and not mail.outbox
+    assert snapshot(awarded) == before
 
 
 def test_an_undecided_application_has_no_correction_page(round_, officer):
@@ -327,15 +339,21 @@ def test_the_applicant_sees_the_corrected_decision_and_when_it_was_corrected(awa
     assert "This letter corrects our decision of" in letter and "£4,500" in letter
 
 
-def test_a_corrected_letter_the_mail_server_refuses_leaves_the_correction_standing(awarded, officer, monkeypatch, caplog):
-    refuse_mail(monkeypatch)
+@with_worker
+def test_a_corrected_letter_the_mail_server_cannot_take_leaves_the_correction_standing(awarded, officer, settings, caplog):
+    run_background_work()
+    mail_server_down(settings)
     member_email = awarded.organisation.memberships.get().user.email
-    with caplog.at_level(logging.ERROR):
-        response = signed_in(officer).post(url("correct", awarded.reference), {"outcome": "decline", "reasons": "Withdrawn."}, follow=True)
-    assert "was corrected, but the letter could not be e-mailed" in response.content.decode()
+    response = signed_in(officer).post(url("correct", awarded.reference), {"outcome": "decline", "reasons": "Withdrawn."}, follow=True)
+    assert ("The decision on application " + awarded.reference + " was corrected. The corrected letter will be e-mailed "
+            "to the organisation&#x27;s members in the next few minutes.") in response.content.decode()
+    with caplog.at_level(logging.WARNING):
+        run_background_work()
     awarded.refresh_from_db()
     assert awarded.status == S.DECLINED and DecisionAmendment.objects.count() == 1
-    assert "Corrected decision letter for application" in caplog.text and member_email not in caplog.text
+    [letter] = corrected_letters(awarded)
+    assert (letter.status, letter.attempts, letter.error_type) == ("queued", 1, "SMTPServerDisconnected")
+    assert f"Decision letter for application {awarded.pk}) not sent" in caplog.text and member_email not in caplog.text
 
 
 # --- what else follows the correction --------------------------------------------------------------------

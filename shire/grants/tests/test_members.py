@@ -14,12 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
-from shire.core.models import AuditEvent
+from shire.core.models import AuditEvent, OutgoingEmail
+from shire.core.testing import mail_server_down, run_background_work, with_worker
 from shire.core.tests.factories import make_officer
 
 from .. import assessment, services
 from ..models import Invitation, Membership
-from .factories import make_applicant, make_application, make_community_user, make_round, refuse_mail, signed_in
+from .factories import make_applicant, make_application, make_community_user, make_round, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -169,21 +170,25 @@ def roles(world):
     return (
         sorted(world["organisation"].memberships.values_list("user_id", "role")),
         AuditEvent.objects.filter(action__startswith="grants.organisation.lead_contact").count(),
-        len(mail.outbox),
+        OutgoingEmail.objects.count(),
     )
 
 
+@with_worker
 def test_a_lead_contact_makes_a_member_a_lead_contact_who_is_e_mailed(world):
     lead, member, organisation = world["lead"], world["member"], world["organisation"]
     client = signed_in(lead)
     assert "Make Sam Second a lead contact?" in client.get(make_lead_url(world)).content.decode()
     response = client.post(make_lead_url(world), follow=True)
 
-    assert "Sam Second is now a lead contact of Wigston Lunch Club." in response.content.decode()
+    assert ("Sam Second is now a lead contact of Wigston Lunch Club. We will e-mail them to say so."
+            in response.content.decode())
     assert organisation.memberships.get(user=member).role == LEAD
     event = AuditEvent.objects.get(action="grants.organisation.lead_contact_added")
     assert event.actor == lead and event.object_id == str(organisation.pk)
     assert event.detail == {"user": member.pk}  # ids, never names or addresses
+    assert OutgoingEmail.objects.get().status == "queued" and not mail.outbox
+    run_background_work()
     [message] = mail.outbox
     assert message.to == [member.email] and message.subject == "You are now a lead contact of Wigston Lunch Club"
     assert "has made you a lead contact of Wigston Lunch Club" in message.body
@@ -198,14 +203,17 @@ def test_a_lead_contact_makes_a_member_a_lead_contact_who_is_e_mailed(world):
     assert roles(world) == before
 
 
-def test_when_the_e_mail_cannot_be_sent_the_lead_contact_stands_and_the_log_names_no_address(world, monkeypatch, caplog):
-    refuse_mail(monkeypatch)
+@with_worker
+def test_when_the_mail_server_is_down_the_lead_contact_stands_and_the_log_names_no_address(world, settings, caplog):
+    mail_server_down(settings)
     response = signed_in(world["lead"]).post(make_lead_url(world), follow=True)
-    html = response.content.decode()
-    assert "Sam Second is now a lead contact" in html and "We could not e-mail Sam Second" in html
+    assert "Sam Second is now a lead contact" in response.content.decode()
+    run_background_work()
     assert world["organisation"].memberships.get(user=world["member"]).role == LEAD
-    assert f"Lead contact e-mail for organisation {world['organisation'].pk} not sent" in caplog.text
-    assert "SMTPRecipientsRefused" in caplog.text and "@" not in caplog.text
+    email = OutgoingEmail.objects.get()
+    assert (email.to, email.status, email.attempts, email.error_type) == (world["member"].email, "queued", 1, "SMTPServerDisconnected")
+    assert f"Lead contact e-mail for organisation {world['organisation'].pk}) not sent: SMTPServerDisconnected" in caplog.text
+    assert "@" not in caplog.text
 
 
 def test_a_lead_contact_steps_down_when_another_remains(world):

@@ -7,12 +7,13 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from shire.core.models import AuditEvent
+from shire.core.models import AuditEvent, OutgoingEmail, User
+from shire.core.testing import run_background_work, with_worker
 from shire.core.tests.factories import make_officer, make_team
 
 from .. import assessment, awards
 from ..models import Application, AssessorAssignment, MonitoringReturn, PaymentInstalment, Score
-from .factories import make_programme, make_round, refuse_mail, signed_in
+from .factories import make_programme, make_round, signed_in
 from .test_assessment import in_assessment, score_all, sent
 
 pytestmark = pytest.mark.django_db
@@ -100,17 +101,21 @@ def test_a_draft_is_not_found(client, round_):
 # --- asking for more information ---------------------------------------------------------------------
 
 
+@with_worker
 def test_asking_for_more_information_from_the_page(client, round_):
     application, member = sent(round_)
     empty = client.post(url("return", application.reference), {"message": ""})
     assert empty.status_code == 200 and "Enter what the applicant needs to tell you or send" in empty.content.decode()
     assert 'class="govuk-error-summary"' in empty.content.decode()
 
-    response = client.post(url("return", application.reference), {"message": "Send your latest accounts."})
+    response = client.post(url("return", application.reference), {"message": "Send your latest accounts."}, follow=True)
 
-    assert response.status_code == 302 and response["Location"] == url("application", application.reference)
+    assert response.redirect_chain == [(url("application", application.reference), 302)]
+    assert ("sent back to Wigston Lunch Club. Its members will be e-mailed your message in the next few minutes."
+            in response.content.decode())
     application.refresh_from_db()
     assert application.status == S.RETURNED
+    run_background_work()
     assert mail.outbox[-1].to == [member.email] and "Send your latest accounts." in mail.outbox[-1].body
     assert reverse("grants:application", args=[application.reference]) in mail.outbox[-1].body
     # The applicant's own page shows the request.
@@ -118,14 +123,16 @@ def test_asking_for_more_information_from_the_page(client, round_):
     assert "Send your latest accounts." in applicant_page.content.decode()
 
 
-def test_the_page_says_when_the_more_information_e_mail_could_not_be_sent(client, round_, monkeypatch):
+def test_the_page_says_when_no_member_can_be_e_mailed(client, round_):
     application, member = sent(round_)
-    refuse_mail(monkeypatch)
+    User.objects.filter(pk=member.pk).update(is_active=False)
     response = client.post(url("return", application.reference), {"message": "Send your latest accounts."}, follow=True)
     html = response.content.decode()
-    assert "the e-mail to its members could not be sent" in html and "We have e-mailed its members" not in html
+    assert "but none of its members has an e-mail address we can use: they will see your message" in html
+    assert "will be e-mailed your message" not in html
     application.refresh_from_db()
     assert application.status == S.RETURNED
+    assert not OutgoingEmail.objects.filter(about__startswith="More-information").exists()
 
 
 # --- assessors, scores and conflicts ------------------------------------------------------------------
@@ -215,6 +222,7 @@ def test_the_panel_ranks_applications_beside_the_remaining_budget(client, round_
     assert "100.0%" in content and "20.0%" in content
 
 
+@with_worker
 def test_recording_an_award_in_part_sends_the_letter(client, round_, officer):
     application, member = in_assessment(round_, officer, amount_pence=600_000)
     today = timezone.localdate()
@@ -229,14 +237,20 @@ def test_recording_an_award_in_part_sends_the_letter(client, round_, officer):
     assert too_much.status_code == 400
     assert "Amount to award must be less than the £6,000 asked for" in too_much.content.decode()
     assert "Funds the van but not the fuel." in too_much.content.decode()
+    assert not OutgoingEmail.objects.filter(about__startswith="Decision letter").exists()
+    run_background_work()  # the acknowledgement of the application
     mail.outbox.clear()
 
-    response = client.post(url("decide", application.reference), data)
+    response = client.post(url("decide", application.reference), data, follow=True)
 
-    assert response.status_code == 302
+    assert response.redirect_chain == [(url("application", application.reference), 302)]
+    assert (f"The decision on application {application.reference} was recorded. The letter will be e-mailed to the "
+            "organisation&#x27;s members in the next few minutes.") in response.content.decode()
     application.refresh_from_db()
     assert application.status == S.PART_AWARDED and application.award.amount_pence == 450_000
     assert list(PaymentInstalment.objects.values_list("amount_pence", flat=True)) == [225_000, 225_000]
+    assert "Decision letter queued for e-mailing to 1 member of Wigston Lunch Club." in response.content.decode()
+    run_background_work()
     assert [m.to for m in mail.outbox] == [[member.email]]
     assert "http://testserver" + url("letter", application.reference) in mail.outbox[0].body
     # The decision cannot be recorded again.
@@ -273,17 +287,23 @@ def test_declining_needs_no_payment_details(client, round_):
     assert application.status == S.DECLINED
 
 
+@with_worker
 def test_the_printable_letter_for_officers_and_members(client, round_, officer):
     application, member = in_assessment(round_, officer)
     awards.decide(application, officer, "award", "A well-evidenced project.")
+    run_background_work()
     officer_view = client.get(url("letter", application.reference))
     assert officer_view.status_code == 200
     assert "A well-evidenced project." in officer_view.content.decode() and "LE18 1AA" in officer_view.content.decode()
     member_view = signed_in(member).get(url("letter", application.reference))
     assert member_view.status_code == 200 and "£2,500" in member_view.content.decode()
+    assert f"issued on {timezone.localdate():%-d %B %Y}" in officer_view.content.decode()
     mail.outbox.clear()
-    resend = client.post(url("send-letter", application.reference))
-    assert resend.status_code == 302 and [m.to for m in mail.outbox] == [[member.email]]
+    resend = client.post(url("send-letter", application.reference), follow=True)
+    assert "The decision letter will be e-mailed again to 1 member in the next few minutes." in resend.content.decode()
+    assert not mail.outbox
+    run_background_work()
+    assert [m.to for m in mail.outbox] == [[member.email]]
 
 
 # --- payments and monitoring -------------------------------------------------------------------------

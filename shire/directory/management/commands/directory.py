@@ -53,9 +53,10 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"{stale.count()} listings have not been checked for 12 months. Nothing was sent.")
             return
-        reminded, sent = services.send_stale_reminders(today, base_url=base_url.rstrip("/"))
+        reminded, queued = services.send_stale_reminders(today, base_url=base_url.rstrip("/"))
         self.stdout.write(f"{stale.count()} listings have not been checked for 12 months. "
-                          f"Reminded the managers of {reminded} of them: {sent} e-mail{'s' if sent != 1 else ''} sent.")
+                          f"Reminded the managers of {reminded} of them: {queued} e-mail{'s' if queued != 1 else ''} "
+                          "queued for Shire's background worker (shire db_worker) to send.")
 
     def handle_export_hsds(self, output, **_):
         from pathlib import Path
