@@ -4,6 +4,7 @@ The same views serve an officer's preview (`preview=True`): same templates, a ba
 consultation's status and dates ignored, answers kept in a preview draft, and nothing stored.
 The rules are in questionnaire.py (what applies and what is valid) and services.py (storing).
 """
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from .models import Consultation, Draft, hash_token
 
 DRAFT_COOKIE_AGE = 60 * 60 * 24 * 180  # long enough to outlast any consultation's answering period
 RECEIPT_SALT = "shire.consult.sent"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -422,20 +424,30 @@ def save(request, slug, preview=False):
         "continue_url": _resume_url(consultation, mode, draft.answers),
         "action_url": mode.url("save", consultation),
         "sent_to": None,
+        "not_sent_link": None,
     }
     form = ResumeEmailForm(request.POST if request.method == "POST" and not mode.preview else None)
     if form.is_bound and form.is_valid():
-        draft.email = form.cleaned_data["email"]
-        draft.save(update_fields=["email", "updated_at"])
+        address = form.cleaned_data["email"]
         link = request.build_absolute_uri(reverse("consult:resume", args=[consultation.slug, token]))
         body = render_to_string("consult/public/email/resume.txt", {
             "consultation": consultation,
             "link": link,
             "sections": _answers_text(consultation, draft.answers),
         })
-        send_mail(f"Your answers to {consultation.title}", body, settings.DEFAULT_FROM_EMAIL, [draft.email])
-        context["sent_to"] = draft.email
-        form = ResumeEmailForm()
+        # Sent now, not in the background: the respondent is waiting for it, and if it cannot go
+        # they are told at once and given the link here instead.
+        try:
+            send_mail(f"Your answers to {consultation.title}", body, settings.DEFAULT_FROM_EMAIL, [address])
+        except OSError as error:  # the mail server refused or could not be reached (smtplib's errors are OSErrors)
+            # The kind of error only: its message can quote the address, and the link holds the draft's secret.
+            log.error("Resume link for a draft of consultation %s not e-mailed (%s)", consultation.pk, type(error).__name__)
+            context["not_sent_link"] = link
+        else:
+            draft.email = address  # kept only once the e-mail has gone, until the response is sent
+            draft.save(update_fields=["email", "updated_at"])
+            context["sent_to"] = address
+            form = ResumeEmailForm()
     context["form"] = form
     return render(request, "consult/public/save.html", context)
 

@@ -1,10 +1,12 @@
 """Drafts: unfinished answers kept against a secret in a cookie, and resumed by cookie or e-mailed link."""
 import logging
 import re
+import smtplib
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 from django.test import Client
 from django.utils import timezone
 
@@ -138,6 +140,46 @@ def test_save_page_sends_a_resume_link_and_a_copy_of_the_answers(client, caplog)
     assert response.status_code == 200
     assert "This link does not work" in html(response)
     assert f"shire_draft_{consultation.pk}" not in response.cookies
+
+
+class RefusingMailServer(EmailBackend):
+    """A mail server that refuses the recipient: smtplib's error quotes the address."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPRecipientsRefused({a: (550, b"mailbox unavailable") for m in messages for a in m.to})
+
+
+def test_when_the_resume_email_cannot_be_sent_the_page_says_so_and_gives_the_link(client, settings, caplog):
+    consultation = make_consultation()
+    answer_pages(client, consultation, {1: INDIVIDUAL_PAGES[1], 3: INDIVIDUAL_PAGES[3]})
+    token = draft_cookie(client, consultation).value
+    answers = Draft.objects.get().answers
+    link = f"http://testserver/consultations/{consultation.slug}/resume/{token}/"
+    for backend in ("shire.core.testing.MailServerDown", f"{__name__}.RefusingMailServer"):
+        settings.MAILERS = {"default": {"BACKEND": backend}}
+        with caplog.at_level(logging.DEBUG):
+            response = client.post(save_url(consultation), {"email": "resident@example.com"})
+        page = html(response)
+        # Not an error page: the same page says what happened and gives the link to copy or bookmark.
+        assert response.status_code == 200
+        assert "We could not send the e-mail just now" in page and "Your answers are still saved" in page
+        assert f'href="{link}">{link}</a>' in page
+        assert "We have sent a link" not in page
+        assert 'value="resident@example.com"' in page  # what they typed, to try again
+        # The draft is as it was; the address is kept only once an e-mail has gone.
+        assert Draft.objects.get().answers == answers and Draft.objects.get().email == ""
+        assert f"Resume link for a draft of consultation {consultation.pk} not e-mailed" in caplog.text
+        assert "resident@example.com" not in caplog.text and token not in caplog.text
+        caplog.clear()
+    assert not mail.outbox
+
+    # With the mail server back, trying again sends it.
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    response = client.post(save_url(consultation), {"email": "resident@example.com"})
+    assert "We have sent a link to your saved answers to resident@example.com" in html(response)
+    assert "We could not send the e-mail" not in html(response)
+    assert [m.to for m in mail.outbox] == [["resident@example.com"]] and link in mail.outbox[0].body
+    assert Draft.objects.get().email == "resident@example.com"
 
 
 def test_save_page_checks_the_email_address(client):
