@@ -414,7 +414,7 @@ def test_the_correction_form_works_by_keyboard_and_is_accessible(page, live_serv
     page.focus("button:has-text('Correct the decision and send the letter')")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert "was corrected and the letter sent" in page.content() and "Corrections" in page.content()
+    assert "was corrected. The corrected letter will be e-mailed" in page.content() and "Corrections" in page.content()
     check()
 
 
