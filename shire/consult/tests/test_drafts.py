@@ -231,3 +231,26 @@ def test_resume_link_of_a_closed_consultation_says_it_is_closed(client):
     response = Client().get(f"/consultations/{consultation.slug}/resume/{token}/")
     assert "it no longer accepts responses" in html(response)
     assert f"shire_draft_{consultation.pk}" not in response.cookies
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_page_saying_the_resume_email_did_not_go_is_accessible(page, live_server, settings):
+    from shire.core.tests.browser import assert_accessible
+
+    consultation = make_consultation()
+    base = live_server.url
+    page.goto(base + page_url(consultation, 1))
+    page.check("input[name=respondent_type][value=individual]")
+    page.click("button[value=save]")
+    page.wait_for_url(base + save_url(consultation))
+    settings.MAILERS = {"default": {"BACKEND": "shire.core.testing.MailServerDown"}}
+    page.fill("#email", "resident@example.com")
+    page.click("button:has-text('Send me the link')")
+    banner = page.locator(".govuk-notification-banner")
+    assert "We could not send the e-mail just now" in banner.inner_text()
+    assert_accessible(page)
+    # The link it gives carries on the draft.
+    link = banner.locator("a").get_attribute("href")
+    assert link.startswith(f"{base}/consultations/{consultation.slug}/resume/")
+    assert page.input_value("#email") == "resident@example.com"
