@@ -75,8 +75,8 @@ def _not_sent(email, error, retry):
             wait = RETRY_AFTER_MINUTES[email.attempts - 1]
             OutgoingEmail.objects.filter(pk=email.pk).update(status=Status.QUEUED, error_type=kind)
             deliver_email.using(run_after=timezone.now() + timedelta(minutes=wait)).enqueue(email.pk)
-            log.warning("E-mail %s (%s) not sent: %s on attempt %s of %s; trying again in %s minutes",
-                        email.pk, email.about, kind, email.attempts, MAX_ATTEMPTS, wait)
+            log.warning("E-mail %s (%s) not sent: %s on attempt %s of %s; trying again in %s minute%s",
+                        email.pk, email.about, kind, email.attempts, MAX_ATTEMPTS, wait, "s" if wait != 1 else "")
             return "retrying"
         OutgoingEmail.objects.filter(pk=email.pk).update(status=Status.FAILED, error_type=kind)
     log.error("E-mail %s (%s) not sent: %s on attempt %s; given up", email.pk, email.about, kind, email.attempts)

@@ -118,7 +118,7 @@ def test_a_failed_attempt_is_tried_again_later_and_the_log_names_no_one(settings
     assert email.body == "Dear member,\nWe have it."  # kept for the next attempt
     [retry] = waiting_tasks(email)
     assert before + timedelta(minutes=1) <= retry.run_after <= timezone.now() + timedelta(minutes=1)
-    assert f"E-mail {email.pk} ({ABOUT}) not sent: SMTPServerDisconnected on attempt 1 of 5; trying again in 1 minutes" in caplog.text
+    assert f"E-mail {email.pk} ({ABOUT}) not sent: SMTPServerDisconnected on attempt 1 of 5; trying again in 1 minute" in caplog.text
     assert ADDRESS not in caplog.text and "received" not in caplog.text and "Dear member" not in caplog.text
 
     # The next attempt waits for its time: running the worker now sends nothing.
