@@ -185,6 +185,9 @@ if os.environ.get("SHIRE_SMTP_HOST"):
                 "username": os.environ.get("SHIRE_SMTP_USER", ""),
                 "password": os.environ.get("SHIRE_SMTP_PASSWORD", ""),
                 "use_tls": True,
+                # A mail server that hangs must not hold the worker (or an invitation's request) for
+                # ever: a timeout is an OSError, so a queued e-mail is tried again later.
+                "timeout": 30,
             },
         }
     }
