@@ -3,13 +3,11 @@ queues the work, the Tasks framework's database worker runs it, and the themes p
 state. The queued work is run by the worker itself (`db_worker --batch`, in this process), with
 the real database backend and the real sentence models."""
 import re
-import signal
 import threading
 import time
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
@@ -20,23 +18,10 @@ from shire.consult import coding, tasks, themes
 from shire.consult.models import AnswerCoding, Theme, ThemeWork
 from shire.consult.tests.test_coding import ANSWERS, add_codebook, coding_of, make_text_consultation
 from shire.core.models import AuditEvent
+from shire.core.testing import run_background_work, with_worker
 from shire.core.tests.factories import make_officer, make_team
 
 pytestmark = pytest.mark.django_db
-# The worker commits as it goes and closes connections it finds in a transaction, as in production:
-# tests that run it commit too (the database is emptied after each).
-with_worker = pytest.mark.django_db(transaction=True)
-
-
-def run_worker():
-    """Run every queued task as `shire db_worker --batch` does, then give back the signal handlers
-    the worker takes over. Tests that call it are marked `with_worker`."""
-    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    try:
-        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
-    finally:
-        for number, handler in saved.items():
-            signal.signal(number, handler)
 
 
 class OfficerActsMidRun:
@@ -111,7 +96,7 @@ def test_the_list_of_questions_shows_each_ones_latest_work(consultation, staff):
     add_codebook(consultation)
     staff.post(url("themes-code", consultation))
     assert "Coding the answers: Waiting to start" in row()
-    run_worker()
+    run_background_work()
     assert "Coding the answers: Done" in row()
 
 
@@ -150,7 +135,7 @@ def test_coding_is_queued_at_once_and_run_by_the_worker(consultation, staff, off
     assert response.status_code == 400 and "Shire is already coding the answers" in response.content.decode()
     assert ThemeWork.objects.count() == 1 and DBTaskResult.objects.count() == 1 and Theme.objects.count() == 3
 
-    run_worker()
+    run_background_work()
     work.refresh_from_db()
     assert (work.status, work.result["coded"], work.result["examples"], work.errors) == ("done", 12, 0, [])
     assert work.started_at and work.finished_at
@@ -172,7 +157,7 @@ def test_proposing_themes_runs_in_the_background(consultation, staff):
     assert (work.kind, work.options) == ("propose", {"max_themes": 3, "replace": False})
     assert AuditEvent.objects.get(action="themes.propose_started").detail["max_themes"] == 3
     assert "Shire is waiting to start proposing themes" in staff.get(url("themes-question", consultation)).content.decode()
-    run_worker()
+    run_background_work()
     made = Theme.objects.filter(origin="proposed").count()
     assert 2 <= made <= 3
     page = staff.get(url("themes-question", consultation)).content.decode()
@@ -191,7 +176,7 @@ def test_a_refusal_in_the_background_is_shown_and_the_officers_work_is_kept(cons
         assert staff.post(url("themes-add", consultation), {"name": "Parking"}).status_code == 302
 
     monkeypatch.setattr(themes, "_default_embedder", OfficerActsMidRun(add))
-    run_worker()
+    run_background_work()
     work = ThemeWork.objects.get()
     assert work.status == "failed" and work.errors == [
         "Themes were added to this question while Shire was reading the answers, so Shire kept them and proposed "
@@ -221,7 +206,7 @@ def test_a_correction_made_while_coding_runs_is_kept(consultation, staff, office
         assert response.status_code == 302
 
     monkeypatch.setattr(themes, "_default_embedder", OfficerActsMidRun(correct))
-    run_worker()
+    run_background_work()
     assert ThemeWork.objects.get().status == "done"
     kept = AnswerCoding.objects.get(pk=library.pk)
     assert (kept.theme, kept.reviewed, kept.reviewed_by) == (book["volunteers"], True, officer)
@@ -238,7 +223,7 @@ def test_a_theme_deleted_while_coding_runs_means_nothing_is_saved(consultation, 
     staff.post(url("themes-code", consultation))
     monkeypatch.setattr(themes, "_default_embedder", OfficerActsMidRun(
         lambda: staff.post(url("themes-delete", consultation, book["volunteers"].pk))))
-    run_worker()
+    run_background_work()
     work = ThemeWork.objects.get()
     assert work.status == "failed" and work.errors == [
         "A theme was merged or deleted while Shire was coding the answers, so Shire saved nothing: code the answers again"]
@@ -257,7 +242,7 @@ def test_work_stopped_mid_way_changes_nothing_and_can_be_started_again(consultat
         raise SystemExit(1)
 
     monkeypatch.setattr(themes, "_default_embedder", OfficerActsMidRun(stop))
-    run_worker()
+    run_background_work()
     work = ThemeWork.objects.get()
     assert (work.status, work.errors) == ("failed", [tasks.LOST])
     assert DBTaskResult.objects.get(id=work.task_id).status == "FAILED"
@@ -285,7 +270,7 @@ def test_work_whose_worker_was_lost_is_given_up(consultation, staff):
     assert "Shire stopped before it finished" in page
     # A task given up is skipped if a worker comes back to it.
     DBTaskResult.objects.filter(id=second.task_id).update(status="READY")
-    run_worker()
+    run_background_work()
     assert ThemeWork.objects.get(pk=second.pk).status == "failed" and not AnswerCoding.objects.exists()
 
 
@@ -312,7 +297,7 @@ def test_the_worker_marks_work_alive_while_it_runs_and_stops_when_it_ends(consul
     monkeypatch.setattr(tasks, "HEARTBEAT_EVERY", timedelta(seconds=0.02))
     # The models take a while: the heartbeat's own thread marks the work meanwhile.
     monkeypatch.setattr(themes, "_default_embedder", OfficerActsMidRun(lambda: time.sleep(0.5)))
-    run_worker()
+    run_background_work()
     work = ThemeWork.objects.get()
     assert work.status == "done" and work.heartbeat_at > work.started_at
     assert not [t for t in threading.enumerate() if t.name.endswith("-heartbeat")]
@@ -371,7 +356,7 @@ def test_progress_is_announced_without_a_reload_or_moving_focus(page, live_serve
     expect(link).to_have_text("Check progress")
     link.focus()
     address = page.url
-    run_worker()
+    run_background_work()
     expect(region).to_contain_text("Shire coded 12 answers", timeout=30_000)
     expect(link).to_have_text("Show the results")
     assert focused(page)["text"] == "Show the results" and page.url == address

@@ -9,8 +9,8 @@ from django.urls import reverse
 from shire.consult import coding
 from shire.consult.models import AnswerCoding, Response, Theme, ThemeWork, WorkshopNote
 from shire.consult.tests.test_coding import ANSWERS, add_codebook, coding_of, make_text_consultation
-from shire.consult.tests.test_theme_work import run_worker
 from shire.core.models import AuditEvent, User
+from shire.core.testing import run_background_work, with_worker
 from shire.core.tests.factories import make_officer, make_team
 
 pytestmark = pytest.mark.django_db
@@ -142,11 +142,11 @@ def test_index_lists_free_text_questions_with_progress(consultation, setup, staf
     assert url("themes", consultation) in results
 
 
-@pytest.mark.django_db(transaction=True)  # the worker commits (test_theme_work.with_worker)
+@with_worker
 def test_propose_themes(consultation, staff):
     response = staff.post(url("themes-propose", consultation), {"max_themes": "3"})
     assert response.status_code == 302 and response["Location"] == url("themes-question", consultation)
-    run_worker()
+    run_background_work()
     themes = list(Theme.objects.filter(consultation=consultation, question="q33"))
     assert 2 <= len(themes) <= 3 and all(t.origin == "proposed" and t.examples for t in themes)
     page = staff.get(url("themes-question", consultation)).content.decode()
@@ -157,7 +157,7 @@ def test_propose_themes(consultation, staff):
     assert 'href="#replace"' in response.content.decode()
     assert staff.post(url("themes-propose", consultation), {"max_themes": "99"}).status_code == 400
     assert staff.post(url("themes-propose", consultation), {"max_themes": "3", "replace": "yes"}).status_code == 302
-    run_worker()
+    run_background_work()
     assert ThemeWork.objects.filter(status="done").count() == 2
 
 
@@ -182,12 +182,12 @@ def test_add_and_change_a_theme(consultation, setup, staff):
     assert AuditEvent.objects.filter(action__in=["themes.theme_added", "themes.theme_changed"]).count() == 2
 
 
-@pytest.mark.django_db(transaction=True)  # the worker commits (test_theme_work.with_worker)
+@with_worker
 def test_code_review_and_update_suggestions(consultation, setup, staff, officer):
     themes, note = setup
     response = staff.post(url("themes-code", consultation))
     assert response.status_code == 302
-    run_worker()
+    run_background_work()
     assert AnswerCoding.objects.filter(consultation=consultation).count() == 14
     page = staff.get(url("themes-review", consultation)).content.decode()
     assert "<strong>0 of 14</strong> answers reviewed" in page
@@ -226,7 +226,7 @@ def test_code_review_and_update_suggestions(consultation, setup, staff, officer)
     # Update suggestions: re-codes the answers not reviewed, keeps the reviewed ones.
     response = staff.post(url("themes-code", consultation), {"next": "review"})
     assert response.status_code == 302 and response["Location"] == url("themes-review", consultation)
-    run_worker()
+    run_background_work()
     assert AuditEvent.objects.filter(action="themes.coded").count() == 2
     assert AuditEvent.objects.get(action="themes.coded", detail__examples=2)
     assert AnswerCoding.objects.get(pk=other.pk).theme == themes["volunteers"]
