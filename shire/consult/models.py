@@ -301,3 +301,52 @@ class ThemeWork(models.Model):
     @property
     def active(self):
         return self.status in self.ACTIVE
+
+
+# -- The officers' results report, prepared in the background (consult/documents.py) --------------
+
+
+class ReportDocument(models.Model):
+    """The results report in one format (and grouping), prepared by Shire's background worker
+    (consult/tasks.py) and kept in private storage for the consultation's team to download.
+
+    The newest row for a format and grouping is its current state; at most one is queued or
+    running at a time, and once one is ready, the ones before it are deleted with their files.
+    `signature` fingerprints the data it was made from (documents.signature): when the data's
+    fingerprint no longer matches, the document is out of date."""
+
+    Status = ThemeWork.Status
+    ACTIVE = ThemeWork.ACTIVE
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="report_documents")
+    format = models.CharField(max_length=10)  # a key of reports.FORMATS
+    group_by = models.CharField(max_length=120, blank=True)  # the grouping question, or "" for none
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    # When ready: the stored file (a random name under consultations/reports/, never served from a
+    # URL of its own), its size in bytes and the fingerprint of the data it was made from.
+    file = models.FileField(max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    signature = models.CharField(max_length=64, blank=True)
+    errors = models.JSONField(default=list, blank=True)  # messages for the officer, when it could not finish
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "format", "group_by"],
+                                    condition=models.Q(status__in=["queued", "running"]),
+                                    name="one_report_document_at_a_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.format} report of {self.consultation_id}: {self.status}"
+
+    @property
+    def active(self):
+        return self.status in self.ACTIVE

@@ -8,6 +8,9 @@ state officers see in a `ThemeWork` row: queued, running, done or failed, who st
 and what came of it. A question has one piece of work queued or running at a time (a database
 constraint, so two officers pressing at once still start one).
 
+The results report's documents (documents.py, a `ReportDocument` row each) are prepared here too,
+with the same running, heartbeat and lost-worker rules.
+
 Task arguments are ids (the queue stores them as JSON); the task reads everything else again.
 """
 import logging
@@ -21,8 +24,8 @@ from django_tasks_db.models import DBTaskResult
 
 from shire.core import audit
 
-from . import coding
-from .models import ThemeWork
+from . import coding, reports
+from .models import ReportDocument, ThemeWork
 
 logger = logging.getLogger(__name__)
 
@@ -41,26 +44,33 @@ class WorkUnderWay(coding.ThemeError):
     """The question already has work queued or running."""
 
 
-def _finish(work_id, status, result=None, errors=()):
-    """Record how the work ended, unless it was given up meanwhile. True if recorded."""
-    return bool(ThemeWork.objects.filter(pk=work_id, status__in=ThemeWork.ACTIVE)
-                .update(status=status, finished_at=timezone.now(), result=result or {}, errors=list(errors)))
+def _finish(work_id, status, model=ThemeWork, **fields):
+    """Record how the work (a ThemeWork or a ReportDocument) ended, unless it was given up
+    meanwhile. True if recorded."""
+    return bool(model.objects.filter(pk=work_id, status__in=model.ACTIVE)
+                .update(status=status, finished_at=timezone.now(), **fields))
 
 
-def current_work(consultation, question):
-    """The question's newest piece of work, or None. Work whose worker was lost (its task failed
-    outside Shire's code, or it has run longer than GIVE_UP_AFTER) is marked failed first."""
-    work = ThemeWork.objects.filter(consultation=consultation, question=question).select_related("started_by").first()
+def given_up_if_lost(work):
+    """`work` (a ThemeWork or a ReportDocument), marked failed first if it was queued or running
+    and its worker was lost: it has not been marked alive for LOST_AFTER, or has run longer than
+    GIVE_UP_AFTER, or its task failed outside Shire's code."""
     if work is None or not work.active:
         return work
     now = timezone.now()
-    lost = work.status == ThemeWork.Status.RUNNING and (
+    lost = work.status == work.Status.RUNNING and (
         now - (work.heartbeat_at or work.started_at) > LOST_AFTER or now - work.started_at > GIVE_UP_AFTER)
     if not lost and work.task_id:
         lost = DBTaskResult.objects.filter(id=work.task_id, status=TaskResultStatus.FAILED).exists()
-    if lost and _finish(work.pk, ThemeWork.Status.FAILED, errors=[LOST]):
+    if lost and _finish(work.pk, work.Status.FAILED, type(work), errors=[LOST]):
         work.refresh_from_db()
     return work
+
+
+def current_work(consultation, question):
+    """The question's newest piece of work, or None; work whose worker was lost is marked failed first."""
+    return given_up_if_lost(
+        ThemeWork.objects.filter(consultation=consultation, question=question).select_related("started_by").first())
 
 
 def _who(work):
@@ -107,28 +117,30 @@ def start(consultation, question, user, kind, **options):
     return work
 
 
-def _beat(work_id):
+def _beat(work_id, model=ThemeWork):
     """Mark running work alive. False once it is no longer running."""
-    return bool(ThemeWork.objects.filter(pk=work_id, status=ThemeWork.Status.RUNNING).update(heartbeat_at=timezone.now()))
+    return bool(model.objects.filter(pk=work_id, status=model.Status.RUNNING).update(heartbeat_at=timezone.now()))
 
 
 class _Heartbeat(threading.Thread):
-    """Beats for running work from a thread of its own (with its own database connection) until
-    stopped; a beat that fails (the database busy) is tried again at the next."""
+    """Beats for running work (a ThemeWork or a ReportDocument) from a thread of its own (with its
+    own database connection) until stopped; a beat that fails (the database busy) is tried again
+    at the next."""
 
-    def __init__(self, work_id):
-        super().__init__(name=f"theme-work-{work_id}-heartbeat", daemon=True)
-        self.work_id = work_id
+    def __init__(self, work_id, model=ThemeWork):
+        super().__init__(name=f"{model._meta.model_name}-{work_id}-heartbeat", daemon=True)
+        self.work_id, self.model = work_id, model
         self.stopped = threading.Event()
 
     def run(self):
         try:
             while not self.stopped.wait(HEARTBEAT_EVERY.total_seconds()):
                 try:
-                    if not _beat(self.work_id):
+                    if not _beat(self.work_id, self.model):
                         return
                 except DatabaseError as error:
-                    logger.warning("Theme work %s: heartbeat not recorded (%s)", self.work_id, type(error).__name__)
+                    logger.warning("%s %s: heartbeat not recorded (%s)", self.model.__name__, self.work_id,
+                                   type(error).__name__)
         finally:
             connection.close()
 
@@ -137,29 +149,34 @@ class _Heartbeat(threading.Thread):
         self.join()
 
 
-def _run(work_id, do):
-    """Run `do(work)` for queued work, recording its state and beating while it runs; a ThemeError
-    is the officer's to act on, anything else is recorded as LOST for them and raised for the
-    worker's log."""
+def _run(work_id, do, model=ThemeWork, then=None):
+    """Run `do(work)` for queued work (a ThemeWork or a ReportDocument), recording its state and
+    beating while it runs. `do` returns the fields to record when it is done; `then(work, fields,
+    recorded)`, if given, is then told whether they were recorded (not if the work was given up
+    meanwhile). A ThemeError or ReportError is the officer's to act on; anything else is recorded
+    as LOST for them and raised for the worker's log."""
     now = timezone.now()
-    if not ThemeWork.objects.filter(pk=work_id, status=ThemeWork.Status.QUEUED).update(
-            status=ThemeWork.Status.RUNNING, started_at=now, heartbeat_at=now):
+    if not model.objects.filter(pk=work_id, status=model.Status.QUEUED).update(
+            status=model.Status.RUNNING, started_at=now, heartbeat_at=now):
         return {"skipped": "no longer queued"}
-    work = ThemeWork.objects.select_related("consultation", "started_by").get(pk=work_id)
-    heartbeat = _Heartbeat(work_id)
+    work = model.objects.select_related("consultation", "started_by").get(pk=work_id)
+    heartbeat = _Heartbeat(work_id, model)
     heartbeat.start()
     try:
-        result = do(work)
-    except coding.ThemeError as error:
-        _finish(work_id, ThemeWork.Status.FAILED, errors=error.errors)
-        return {"errors": error.errors}
+        done = do(work)
+    except (coding.ThemeError, reports.ReportError) as error:
+        errors = getattr(error, "errors", None) or [str(error)]
+        _finish(work_id, model.Status.FAILED, model, errors=errors)
+        return {"errors": errors}
     except BaseException:  # also the worker stopped mid-task (SystemExit)
-        _finish(work_id, ThemeWork.Status.FAILED, errors=[LOST])
+        _finish(work_id, model.Status.FAILED, model, errors=[LOST])
         raise
     finally:
         heartbeat.stop()
-    _finish(work_id, ThemeWork.Status.DONE, result=result)
-    return result
+    recorded = _finish(work_id, model.Status.DONE, model, **done)
+    if then is not None:
+        then(work, done, recorded)
+    return done
 
 
 @task
@@ -168,14 +185,14 @@ def propose_themes(work_id):
         created = coding.propose_themes(work.consultation, work.question, work.started_by,
                                         max_themes=work.options.get("max_themes", 12),
                                         replace=work.options.get("replace", False))
-        return {"themes": len(created)}
+        return {"result": {"themes": len(created)}}
 
     return _run(work_id, do)
 
 
 @task
 def code_answers(work_id):
-    return _run(work_id, lambda work: coding.code_answers(work.consultation, work.question, work.started_by))
+    return _run(work_id, lambda work: {"result": coding.code_answers(work.consultation, work.question, work.started_by)})
 
 
 def describe(work):
@@ -218,3 +235,11 @@ def describe(work):
         "started_at": work.started_at,
         "finished_at": work.finished_at,
     }
+
+
+@task
+def prepare_report_document(document_id):
+    """Prepare a results report document (documents.py) queued by an officer."""
+    from . import documents  # it queues this task, so it is imported once both are defined
+
+    return _run(document_id, documents.prepare, ReportDocument, then=documents.tidy)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("consultations/<slug:slug>/results/", views.public_results, name="public"),
     path("staff/consultations/<slug:slug>/results/", views.results, name="staff"),
     path("staff/consultations/<slug:slug>/results/report.<str:fmt>", views.download, name="download"),
+    path("staff/consultations/<slug:slug>/results/documents/", views.prepare, name="prepare"),
+    path("staff/consultations/<slug:slug>/results/documents/<str:fmt>/", views.document_status, name="document-status"),
     path("staff/consultations/<slug:slug>/results/workshops/", views.workshops, name="workshops"),
     path("staff/consultations/<slug:slug>/results/publish/", views.publish, name="publish"),
     # Themes in free-text answers (views_themes.py)

@@ -1,25 +1,29 @@
 """The results pages: the officers' report (tables, charts, groups, downloads), workshop results,
-publishing the public page, and the public "we asked, you said" page. Thin views over reports.py.
+publishing the public page, and the public "we asked, you said" page. Thin views over reports.py
+and documents.py (the report as files, prepared in the background and downloaded once ready).
 
 Staff pages: anonymous people are sent to sign in; officers outside the consultation's team
 (administrators included) are refused with 403, as on every other page about a consultation.
 The public page exists only once an officer has published the results; it shows figures with
 small numbers suppressed and no free text.
 """
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from shire.core import audit
 from shire.core.permissions import officer_required
 
-from . import reports, services
+from . import documents, reports, services
 from .models import Consultation, Workshop, WorkshopVote
 
 ANSWERS_ON_PAGE = 100
@@ -52,53 +56,90 @@ def _group_options(definition):
 @require_safe
 def results(request, slug):
     consultation = _managed(request, slug)
+    return _render_results(request, consultation, request.GET.get("group") or None)
+
+
+def _render_results(request, consultation, group_by, errors=(), status=200):
+    """The results page, grouped by `group_by` if it is a question to group by; `errors` are
+    (message, anchor) pairs for the error summary."""
     definition = _definition(consultation)
-    ctx = {"consultation": consultation, "definition": definition, "formats": _download_links(consultation, None)}
+    ctx = {"consultation": consultation, "definition": definition, "errors": list(errors)}
     if definition is None:
         return render(request, "consult/results/staff.html", ctx)
     options = _group_options(definition)
-    group_by = request.GET.get("group") or None
     if group_by and group_by not in {o["name"] for o in options}:
         ctx["group_error"] = "Choose a question from the list to group the respondents by."
-        group_by = None
+        ctx["errors"].insert(0, (ctx["group_error"], "#group"))
+        group_by, status = None, 400
     report = reports.build_report(consultation, group_by=group_by)
     ctx.update(reports.context(consultation, report, chart_format="css", answer_limit=ANSWERS_ON_PAGE))
+    states = documents.states(consultation, group_by)
     ctx.update({
         "group_options": options,
-        "formats": _download_links(consultation, group_by),
+        "documents": states,
+        "documents_active": any(state["work"] and state["work"]["active"] for state in states),
+        "page_url": _results_url(consultation, group_by),
         "workshops": consultation.workshops.count(),
     })
-    return render(request, "consult/results/staff.html", ctx, status=400 if "group_error" in ctx else 200)
+    return render(request, "consult/results/staff.html", ctx, status=status)
 
 
-def _download_links(consultation, group_by):
-    names = {"pdf": "PDF", "docx": "Word (DOCX)", "xlsx": "Excel (XLSX)", "csv": "CSV", "json": "JSON", "html": "Web page (HTML)"}
-    query = f"?group={group_by}" if group_by else ""
-    return [
-        {"format": fmt, "name": names[fmt],
-         "url": reverse("consult_results:download", args=[consultation.slug, fmt]) + query}
-        for fmt in ("pdf", "docx", "xlsx", "csv", "json", "html")
-    ]
+def _results_url(consultation, group_by):
+    return reverse("consult_results:staff", args=[consultation.slug]) + (f"?{urlencode({'group': group_by})}" if group_by else "")
+
+
+# -- the report as a file, prepared in the background (documents.py) ----------------------------
+
+
+@officer_required
+@require_POST
+def prepare(request, slug):
+    consultation = _managed(request, slug)
+    fmt, group_by = request.POST.get("format", ""), request.POST.get("group") or None
+    if group_by and group_by not in {o["name"] for o in _group_options(_definition(consultation))}:
+        return _render_results(request, consultation, group_by, status=400)  # which says so
+    try:
+        document, queued = documents.start(consultation, fmt, request.user, group_by)
+    except documents.DocumentError as error:
+        if _definition(consultation) is None:
+            raise Http404("This consultation has no questionnaire, so it has no results report.") from None
+        anchor = f"#document-{fmt}" if fmt in documents.FORMAT_NAMES else "#documents"
+        return _render_results(request, consultation, group_by, [(str(error), anchor)], status=400)
+    name = documents.FORMAT_NAMES[fmt]
+    messages.success(request, f"Shire will prepare the {name} report in the background: this page shows how it is "
+                              "getting on." if queued else
+                     f"The {name} report prepared before is up to date, so Shire did not prepare it again: download it below.")
+    return redirect(_results_url(consultation, group_by))
+
+
+@officer_required
+@require_safe
+def document_status(request, slug, fmt):
+    """A format's document as JSON (theme-work.js asks every few seconds while it is prepared)."""
+    consultation = _managed(request, slug)
+    if fmt not in documents.FORMAT_NAMES or _definition(consultation) is None:
+        raise Http404("No such report.")
+    state = documents.state(consultation, fmt, request.GET.get("group") or None)
+    html = render_to_string("consult/results/_document_status.html", {"consultation": consultation, "document": state},
+                            request)
+    response = JsonResponse({"work": state["work"], "html": html})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @officer_required
 @require_safe
 def download(request, slug, fmt):
+    """The format's prepared document, as it was prepared (up to date or not): 404 if there is none."""
     consultation = _managed(request, slug)
-    if fmt not in reports.FORMATS:
+    if fmt not in documents.FORMAT_NAMES:
         raise Http404("No such report format.")
-    definition = _definition(consultation)
-    if definition is None:
-        raise Http404("This consultation has no questionnaire, so it has no results report.")
     group_by = request.GET.get("group") or None
-    if group_by and group_by not in {o["name"] for o in _group_options(definition)}:
-        return HttpResponse("Choose a question with choices to group the respondents by.", status=400,
-                            content_type="text/plain; charset=utf-8")
-    data = reports.render_report(consultation, fmt, group_by=group_by)
-    audit.record(request.user, "consultation.results_downloaded", consultation, format=fmt, group_by=group_by or "")
-    content_type, _ = reports.FORMATS[fmt]
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{reports.filename(consultation, fmt, group_by)}"'
+    document = documents.ready_document(consultation, fmt, group_by)
+    if document is None:
+        raise Http404("This report has not been prepared: prepare it on the results page first.")
+    response = FileResponse(documents.open_for_download(document, request.user), as_attachment=True,
+                            filename=reports.filename(consultation, fmt, group_by), content_type=reports.FORMATS[fmt][0])
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -1,5 +1,6 @@
 """The results pages: the officers' report, downloads, workshop votes, publishing, and the public
-"we asked, you said" page. Who may see each one, and what each one shows."""
+"we asked, you said" page. Who may see each one, and what each one shows. (Preparing the
+downloads in the background: test_report_documents.py.)"""
 import csv
 import io
 import json
@@ -9,7 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from shire.consult.models import Workshop, WorkshopVote
+from shire.consult.models import ReportDocument, Workshop, WorkshopVote
+from shire.consult.tests.test_report_documents import prepared, press_prepare, with_worker
 from shire.consult.tests.test_reports import make_consultation
 from shire.core.models import AuditEvent, User
 from shire.core.tests.factories import make_officer, make_team
@@ -53,8 +55,13 @@ def staff_urls(slug):
         reverse("consult_results:workshops", args=[slug]),
         reverse("consult_results:publish", args=[slug]),
     ]
-    urls += [reverse("consult_results:download", args=[slug, fmt]) for fmt in ("pdf", "docx", "xlsx", "csv", "json", "html")]
     return urls
+
+
+def document_urls(slug):
+    """Each format's download and the state of its preparation."""
+    return [reverse(f"consult_results:{name}", args=[slug, fmt])
+            for fmt in ("pdf", "docx", "xlsx", "csv", "json", "html") for name in ("download", "document-status")]
 
 
 # ------------------------------------------------------------------------------------ who may see
@@ -69,14 +76,16 @@ def test_url_paths(consultation):
 
 def test_anonymous_people_are_sent_to_sign_in(consultation):
     client = client_for()
-    for url in staff_urls(consultation.slug):
+    for url in staff_urls(consultation.slug) + document_urls(consultation.slug):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("core:login")), url
     response = client.post(reverse("consult_results:publish", args=[consultation.slug]), {"results_summary": "x"})
     assert response.status_code == 302
+    assert press_prepare(client, consultation, "pdf")["Location"].startswith(reverse("core:login"))
     consultation.refresh_from_db()
     assert consultation.results_published_at is None
+    assert not ReportDocument.objects.exists()
 
 
 def test_officers_of_another_team_are_refused(consultation):
@@ -84,14 +93,15 @@ def test_officers_of_another_team_are_refused(consultation):
     admin = make_officer("admin", role=User.Role.ADMINISTRATOR)
     for user in (other, admin):
         client = client_for(user)
-        for url in staff_urls(consultation.slug):
+        for url in staff_urls(consultation.slug) + document_urls(consultation.slug):
             assert client.get(url).status_code == 403, (user, url)
+        assert press_prepare(client, consultation, "pdf").status_code == 403
         response = client.post(reverse("consult_results:workshops", args=[consultation.slug]),
                                {"question": "q10", "workshop": "Sneaky", "option_0": "5"})
         assert response.status_code == 403
         response = client.post(reverse("consult_results:publish", args=[consultation.slug]), {"results_summary": "x"})
         assert response.status_code == 403
-    assert not Workshop.objects.filter(name="Sneaky").exists()
+    assert not Workshop.objects.filter(name="Sneaky").exists() and not ReportDocument.objects.exists()
     consultation.refresh_from_db()
     assert consultation.results_published_at is None
     assert not AuditEvent.objects.filter(action="consultation.results_downloaded").exists()
@@ -118,8 +128,8 @@ def test_results_page_shows_tables_charts_and_escaped_free_text(consultation, st
     assert 'role="img"' in q5 and "shire-bars__bar" in q5  # a chart, with the table as its text alternative
     assert "77.8% of the 9 respondents who answered strongly agree or agree" in q5
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page and "<script>alert" not in page
-    for fmt in ("pdf", "docx", "xlsx", "csv", "json"):
-        assert f'/staff/consultations/{consultation.slug}/results/report.{fmt}"' in page
+    for fmt in ("pdf", "docx", "xlsx", "csv", "json", "html"):
+        assert f'<input type="hidden" name="format" value="{fmt}">' in page
 
 
 def test_results_page_groups_respondents_side_by_side(consultation, staff):
@@ -130,7 +140,7 @@ def test_results_page_groups_respondents_side_by_side(consultation, staff):
     # E-mail: 5 of 6 individuals (83.3%), 2 of 3 voluntary organisations (66.7%), 7 of 9 in all.
     assert re.search(r"By e-mail</th><td[^>]*>5</td><td[^>]*>83.3%</td><td[^>]*>2</td><td[^>]*>66.7%</td>"
                      r"<td[^>]*>0</td><td[^>]*>–</td><td[^>]*>7</td><td[^>]*>77.8%</td>", q23)
-    assert f'report.csv?group=respondent_type"' in page
+    assert '<input type="hidden" name="group" value="respondent_type">' in page  # the files are grouped too
 
 
 def test_results_page_refuses_an_unknown_group(consultation, staff):
@@ -139,18 +149,19 @@ def test_results_page_refuses_an_unknown_group(consultation, staff):
     assert "Choose a question from the list" in response.content.decode()
 
 
+@with_worker
 def test_downloads_are_audited_and_complete(consultation, staff, officer):
-    response = staff.get(reverse("consult_results:download", args=[consultation.slug, "csv"]), {"group": "respondent_type"})
+    response = prepared(staff, consultation, "csv", group="respondent_type")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert 'attachment; filename="communities-small-results-by-respondent_type-' in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert ["q23", "How would you like to hear from us?", "respondent_type=individual", "email", "By e-mail", "5", "83.3", "6",
             "count", "5"] in rows
-    response = staff.get(reverse("consult_results:download", args=[consultation.slug, "json"]))
-    assert json.loads(response.content)["questions"]["q10"]["combined_top3"]["local"] == 25
-    response = staff.get(reverse("consult_results:download", args=[consultation.slug, "pdf"]))
-    assert response.content.startswith(b"%PDF") and response["Content-Type"] == "application/pdf"
+    response = prepared(staff, consultation, "json")
+    assert json.loads(b"".join(response.streaming_content))["questions"]["q10"]["combined_top3"]["local"] == 25
+    response = prepared(staff, consultation, "pdf")
+    assert b"".join(response.streaming_content).startswith(b"%PDF") and response["Content-Type"] == "application/pdf"
     events = AuditEvent.objects.filter(action="consultation.results_downloaded").order_by("id")
     assert [(e.actor, e.object_id, e.detail) for e in events] == [
         (officer, str(consultation.pk), {"format": "csv", "group_by": "respondent_type"}),
@@ -166,6 +177,7 @@ def workshops_url(consultation):
     return reverse("consult_results:workshops", args=[consultation.slug])
 
 
+@with_worker
 def test_workshop_votes_are_added_and_shown_in_the_report(consultation, staff, officer):
     page = staff.get(workshops_url(consultation), {"question": "q10"}).content.decode()
     assert 'name="option_0"' in page and "Understand local priorities" in page
@@ -177,7 +189,7 @@ def test_workshop_votes_are_added_and_shown_in_the_report(consultation, staff, o
     assert dict(workshop.votes.values_list("option", "votes")) == {"local": 12, "funding": 0, "hub": 4, "champions": 0}
     assert AuditEvent.objects.filter(action="workshop.votes_saved", object_id=str(workshop.pk),
                                      detail={"question": "q10", "total": 16}, actor=officer).exists()
-    report = json.loads(staff.get(reverse("consult_results:download", args=[consultation.slug, "json"])).content)
+    report = json.loads(b"".join(prepared(staff, consultation, "json").streaming_content))
     assert report["questions"]["q10"]["workshops"]["Parish Councils"]["local"] == 12
     assert report["questions"]["q10"]["combined_top3"]["local"] == 7 + 11 + 7 + 12
 
@@ -321,4 +333,5 @@ def test_a_consultation_without_a_questionnaire_has_no_results_yet(team, staff):
     for url in (reverse("consult_results:download", args=[bare.slug, "pdf"]), reverse("consult_results:workshops", args=[bare.slug]),
                 reverse("consult_results:publish", args=[bare.slug])):
         assert staff.get(url).status_code == 404
+    assert press_prepare(staff, bare, "pdf").status_code == 404
     assert client_for().get(reverse("consult_results:public", args=[bare.slug])).status_code == 404

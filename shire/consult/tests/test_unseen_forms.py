@@ -18,6 +18,8 @@ from django.utils import timezone
 from shire.consult import questionnaire as q
 from shire.consult import reports, services
 from shire.consult.models import Consultation, Questionnaire, Response
+from shire.consult.tests.test_report_documents import press_prepare, with_worker
+from shire.core.testing import run_background_work
 from shire.core.tests.factories import make_officer, make_team
 
 from .unseen_forms import unseen_forms
@@ -209,6 +211,7 @@ def expected_figures(definition, stored):
     return figures
 
 
+@with_worker
 @pytest.mark.parametrize("name", ACCEPTED)
 def test_answered_on_the_public_pages_and_reported_in_every_format(tmp_path, name, team, officer_client):
     consultation, _ = import_by_command(tmp_path, name, team)
@@ -245,13 +248,19 @@ def test_answered_on_the_public_pages_and_reported_in_every_format(tmp_path, nam
         grids = [sorted(grid["questions"]) for grid in reports.build_report(consultation)["grids"]]
         assert grids == [["friendly", "safe", "transport"], ["spend_parks", "spend_roads"]]
 
-    for fmt, start in (("html", b"<!DOCTYPE html>"), ("pdf", b"%PDF"), ("docx", b"PK"), ("xlsx", b"PK"), ("csv", None)):
+    starts = (("html", b"<!DOCTYPE html>"), ("pdf", b"%PDF"), ("docx", b"PK"), ("xlsx", b"PK"), ("csv", None))
+    for fmt, start in starts:
         path = tmp_path / f"report.{fmt}"
         call_command("consult", "report", consultation.slug, "--format", fmt, "--output", str(path))
         data = path.read_bytes()
         assert data.startswith(start) if start else data
+        assert press_prepare(officer_client, consultation, fmt).status_code == 302, fmt
+    run_background_work()  # the officers' files are prepared in the background, with the same renderers
+    for fmt, start in starts:
         download = officer_client.get(reverse("consult_results:download", args=[consultation.slug, fmt]))
         assert download.status_code == 200, fmt
+        data = b"".join(download.streaming_content)
+        assert data.startswith(start) if start else data
     csv_text = (tmp_path / "report.csv").read_text(encoding="utf-8-sig")
     for question in FORMS[name][1]:  # free text is not a figure: the CSV has no rows for it
         assert (question in csv_text) == (q.question_map(definition)[question]["type"] != "text"), question
