@@ -363,8 +363,8 @@ def test_preparing_by_keyboard_is_announced_and_the_download_link_appears(page, 
     address = page.url
     run_background_work()
     expect(region).to_contain_text("The PDF report is ready", timeout=30_000)
-    expect(link).to_have_text("Show the PDF report")
-    assert focused(page)["text"] == "Show the PDF report" and page.url == address
+    expect(link).to_have_text("Update this page")
+    assert focused(page)["text"] == "Update this page" and page.url == address
     assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the PDF report").click()
