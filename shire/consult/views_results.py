@@ -138,8 +138,12 @@ def download(request, slug, fmt):
     document = documents.ready_document(consultation, fmt, group_by)
     if document is None:
         raise Http404("This report has not been prepared: prepare it on the results page first.")
-    response = FileResponse(documents.open_for_download(document, request.user), as_attachment=True,
-                            filename=reports.filename(consultation, fmt, group_by), content_type=reports.FORMATS[fmt][0])
+    try:
+        handle = documents.open_for_download(document, request.user)
+    except FileNotFoundError:  # deleted a moment ago: a newer one has just been prepared
+        raise Http404("This report has just been prepared again: download the new one from the results page.") from None
+    response = FileResponse(handle, as_attachment=True, filename=reports.filename(consultation, fmt, group_by),
+                            content_type=reports.FORMATS[fmt][0])
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -199,6 +199,15 @@ def test_a_new_response_makes_it_out_of_date_and_preparing_it_again_replaces_it(
     assert "Answers have changed" not in text(staff.get(results_url(consultation)))
 
 
+@with_worker
+def test_a_file_replaced_between_the_page_and_the_download_is_not_found(consultation, staff):
+    prepared(staff, consultation, "csv")
+    document = ReportDocument.objects.get()
+    default_storage.delete(document.file.name)  # as when a newer one is ready a moment before the click
+    assert staff.get(download_url(consultation, "csv")).status_code == 404
+    assert AuditEvent.objects.filter(action="consultation.results_downloaded").count() == 1  # the first download only
+
+
 def test_the_signature_changes_with_whatever_the_report_is_made_from(consultation, officer):
     seen = {documents.signature(consultation)}
 
