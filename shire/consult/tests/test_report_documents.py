@@ -22,12 +22,10 @@ from shire.consult import documents, tasks
 from shire.consult.models import AnswerCoding, Questionnaire, ReportDocument, Response, Theme, WorkshopVote
 from shire.consult.tests.test_reports import answers, make_consultation
 from shire.core.models import AuditEvent, User
-from shire.core.testing import run_background_work
+from shire.core.testing import run_background_work, with_worker
 from shire.core.tests.factories import make_officer, make_team
 
 pytestmark = pytest.mark.django_db
-# The worker commits as it goes: tests that run it commit too (the database is emptied after each).
-with_worker = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -11,9 +11,10 @@ from django.test import Client
 from django.urls import reverse
 
 from shire.consult.models import ReportDocument, Workshop, WorkshopVote
-from shire.consult.tests.test_report_documents import prepared, press_prepare, with_worker
+from shire.consult.tests.test_report_documents import prepared, press_prepare
 from shire.consult.tests.test_reports import make_consultation
 from shire.core.models import AuditEvent, User
+from shire.core.testing import with_worker
 from shire.core.tests.factories import make_officer, make_team
 
 pytestmark = pytest.mark.django_db

@@ -18,8 +18,8 @@ from django.utils import timezone
 from shire.consult import questionnaire as q
 from shire.consult import reports, services
 from shire.consult.models import Consultation, Questionnaire, Response
-from shire.consult.tests.test_report_documents import press_prepare, with_worker
-from shire.core.testing import run_background_work
+from shire.consult.tests.test_report_documents import press_prepare
+from shire.core.testing import run_background_work, with_worker
 from shire.core.tests.factories import make_officer, make_team
 
 from .unseen_forms import unseen_forms
