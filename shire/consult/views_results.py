@@ -115,7 +115,7 @@ def prepare(request, slug):
 @officer_required
 @require_safe
 def document_status(request, slug, fmt):
-    """A format's document as JSON (theme-work.js asks every few seconds while it is prepared)."""
+    """A format's document as JSON (background-work.js asks every few seconds while it is prepared)."""
     consultation = _managed(request, slug)
     if fmt not in documents.FORMAT_NAMES or _definition(consultation) is None:
         raise Http404("No such report.")

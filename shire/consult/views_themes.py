@@ -201,7 +201,7 @@ def _render_question(request, consultation, question, errors=(), status=200):
 @officer_required
 @require_safe
 def question_page(request, slug, question):
-    """The question's codebook page; asked for JSON (theme-work.js), the state of its background work."""
+    """The question's codebook page; asked for JSON (background-work.js), the state of its background work."""
     consultation, item = _question(request, slug, question)
     if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
         return _work_json(request, consultation, item)

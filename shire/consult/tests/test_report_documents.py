@@ -112,7 +112,7 @@ def test_preparing_is_queued_at_once_and_the_worker_writes_the_pdf(consultation,
     page = text(staff.get(results_url(consultation)))
     assert "Shire will prepare the PDF report in the background" in page
     assert "Waiting to start</strong> <strong>Preparing the PDF report…</strong>" in page
-    assert 'aria-live="polite"' in page and "consult/theme-work.js" in page
+    assert 'aria-live="polite"' in page and "consult/background-work.js" in page
     # Without JavaScript, "Check progress" loads the page again.
     assert (f'<a class="govuk-link" href="{results_url(consultation)}" data-shire-work-check>Check progress'
             '<span class="govuk-visually-hidden"> of the PDF report</span></a>') in page
@@ -132,7 +132,7 @@ def test_preparing_is_queued_at_once_and_the_worker_writes_the_pdf(consultation,
     assert document.signature == documents.signature(consultation)
     page = text(staff.get(results_url(consultation)))
     assert "Done</strong> <strong>The PDF report is ready</strong>" in page and "Prepared at " in page
-    assert " by Alex Officer." in page and "Check progress" not in page and "theme-work.js" not in page
+    assert " by Alex Officer." in page and "Check progress" not in page and "background-work.js" not in page
     assert f'href="{download_url(consultation, "pdf")}" download>Download the PDF report</a>' in page
     assert document.file.name not in page and settings.MEDIA_URL not in page  # the file has no address of its own
     data = staff.get(status_url(consultation, "pdf")).json()

@@ -72,7 +72,7 @@ def url(name, consultation, *args, question="q33"):
 
 
 def work_json(client, consultation, question="q33"):
-    """The question's page asked for JSON, as theme-work.js asks."""
+    """The question's page asked for JSON, as background-work.js asks."""
     return client.get(url("themes-question", consultation, question=question), HTTP_ACCEPT="application/json")
 
 
@@ -117,7 +117,7 @@ def test_coding_is_queued_at_once_and_run_by_the_worker(consultation, staff, off
     assert "Waiting to start</strong> Shire is waiting to start coding the answers" in page
     assert "Started by Alex Officer at " in page
     assert f'<a class="govuk-link" href="{url("themes-question", consultation)}" data-shire-work-check>Check progress</a>' in page
-    assert 'aria-live="polite"' in page and "consult/theme-work.js" in page
+    assert 'aria-live="polite"' in page and "consult/background-work.js" in page
     status = work_json(staff, consultation)
     assert status["Content-Type"] == "application/json" and status["Cache-Control"] == "no-store"
     data = status.json()
@@ -145,7 +145,7 @@ def test_coding_is_queued_at_once_and_run_by_the_worker(consultation, staff, off
     for address in (url("themes-question", consultation), url("themes-review", consultation)):
         page = staff.get(address).content.decode()
         assert "Done</strong> Shire coded 12 answers" in page and "Review the least confident first." in page
-        assert "Check progress" not in page and "theme-work.js" not in page
+        assert "Check progress" not in page and "background-work.js" not in page
     assert work_json(staff, consultation).json()["work"]["active"] is False
 
 
