@@ -6,7 +6,7 @@
 # Sets up, makes or updates the database (SQLite under data/ unless DATABASE_URL says
 # otherwise), loads the demo data (running it again changes nothing) and starts the server,
 # with Shire's background worker beside it (`shire db_worker`: it proposes themes, codes
-# free-text answers and sends notification e-mails). Ctrl+C stops both.
+# free-text answers, prepares report files and sends notification e-mails). Ctrl+C stops both.
 # Sign in at http://127.0.0.1:8000/staff/sign-in/ as `officer` with `shire-demo-password`.
 # SHIRE_DEMO_ADDRESS=127.0.0.1:8001 picks another address.
 set -euo pipefail
