@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.tasks import task
 from django.utils import timezone
 
@@ -32,6 +32,9 @@ Status = OutgoingEmail.Status
 # How long to wait before the second, third, fourth and fifth attempts; after five, give up.
 RETRY_AFTER_MINUTES = (1, 5, 15, 60)
 MAX_ATTEMPTS = len(RETRY_AFTER_MINUTES) + 1
+# Who was e-mailed is personal data, kept only as long as someone may ask whether an e-mail went:
+# rows sent, or given up, longer ago than this are deleted as the worker sends the next e-mail.
+KEEP_FOR = timedelta(days=90)
 
 
 def queue_email(to, subject, body, *, html="", about):
@@ -62,9 +65,16 @@ def deliver_email(email_id):
     except Exception as error:  # a fault in the message itself: trying again would fail again
         # Not raised on: the worker would log the error's message, which can quote the address.
         return _not_sent(email, error, retry=False)
-    OutgoingEmail.objects.filter(pk=email_id).update(
-        status=Status.SENT, sent_at=timezone.now(), body="", html="", error_type="")
+    now = timezone.now()
+    OutgoingEmail.objects.filter(pk=email_id).update(status=Status.SENT, sent_at=now, body="", html="", error_type="")
+    _forget_old(now)
     return "sent"
+
+
+def _forget_old(now):
+    """Delete the e-mails sent, or given up, more than KEEP_FOR ago (no scheduler needed)."""
+    OutgoingEmail.objects.filter(
+        Q(status=Status.SENT, sent_at__lt=now - KEEP_FOR) | Q(status=Status.FAILED, created_at__lt=now - KEEP_FOR)).delete()
 
 
 def _not_sent(email, error, retry):

@@ -111,8 +111,9 @@ class OutgoingEmail(models.Model):
     core.mail.queue_email and sent by the background worker, with retries.
 
     Once sent, its body is blanked: what it said is personal and need not be kept; the address and
-    subject stay so an administrator can answer "did my e-mail go?". `about` names what it is about
-    by ids only ("Decision letter for application 12"), so it can go in logs."""
+    subject stay, for 90 days (mail.KEEP_FOR), so an administrator can answer "did my e-mail go?".
+    `about` names what it is about by ids only ("Decision letter for application 12"), so it can go
+    in logs."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to be sent"

@@ -88,6 +88,24 @@ def test_the_worker_sends_it_and_keeps_only_who_and_what_about():
 
 
 @with_worker
+def test_emails_sent_or_given_up_long_ago_are_forgotten_as_the_next_is_sent():
+    long_ago = timezone.now() - core_mail.KEEP_FOR - timedelta(days=1)
+    recently = timezone.now() - core_mail.KEEP_FOR + timedelta(days=1)
+    old_sent = OutgoingEmail.objects.create(to=ADDRESS, subject="s", about="old", status="sent", sent_at=long_ago,
+                                            created_at=long_ago)
+    old_failed = OutgoingEmail.objects.create(to=ADDRESS, subject="s", body="kept until forgotten", about="old",
+                                              status="failed", created_at=long_ago)
+    kept = [OutgoingEmail.objects.create(to=ADDRESS, subject="s", about="recent", status="sent", sent_at=recently,
+                                         created_at=recently),
+            OutgoingEmail.objects.create(to=ADDRESS, subject="s", about="waiting", status="queued", created_at=long_ago)]
+    email = queue()
+    assert OutgoingEmail.objects.filter(pk__in=[old_sent.pk, old_failed.pk]).count() == 2  # nothing sent yet
+    run_background_work()
+    remaining = set(OutgoingEmail.objects.values_list("pk", flat=True))
+    assert remaining == {email.pk, *(e.pk for e in kept)}
+
+
+@with_worker
 def test_an_html_email_goes_with_its_plain_text():
     queue(html="<p>Dear member,</p>")
     run_background_work()
