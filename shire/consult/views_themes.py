@@ -83,7 +83,8 @@ class ThemeForm(forms.Form):
                         "max_length": f"The theme's name must be {coding.NAME_LENGTH} characters or fewer"})
     description = forms.CharField(
         label="Description (optional)", required=False, max_length=coding.DESCRIPTION_LENGTH,
-        help_text="One line saying what answers in this theme are about.", widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One line saying what answers in this theme are about, in the words people use: Shire codes "
+                  "answers much better when each theme has one.", widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"max_length": f"The description must be {coding.DESCRIPTION_LENGTH} characters or fewer"})
     key_phrases = forms.CharField(
         label="Key phrases (optional)", required=False, max_length=1000,
