@@ -252,14 +252,10 @@ class AnswerCoding(models.Model):
         return f"r{self.response_id}" if self.response_id else f"n{self.note_id}"
 
 
-class ThemeWork(models.Model):
-    """Shire's work on one free-text question that runs in the background (consult/tasks.py):
-    proposing themes or coding the answers. The newest row is the question's current state;
-    a question has at most one piece of work queued or running at a time."""
-
-    class Kind(models.TextChoices):
-        PROPOSE = "propose", "Proposing themes"
-        CODE = "code", "Coding the answers"
+class BackgroundWork(models.Model):
+    """What every piece of Shire's background work records (consult/tasks.py): its state, who asked
+    for it and when, when it ran, the worker's heartbeat, the Tasks framework's result id and, if it
+    could not finish, why. The newest row is the current state."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to start"
@@ -267,15 +263,10 @@ class ThemeWork(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Could not finish"
 
-    # The states of work not yet finished (at most one a question).
+    # The states of work not yet finished (at most one at a time for the same thing).
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
-    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="theme_work")
-    question = models.CharField(max_length=120)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    # What the officer asked for: {"max_themes": 12, "replace": false} when proposing.
-    options = models.JSONField(default=dict, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
@@ -285,11 +276,34 @@ class ThemeWork(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     # The Tasks framework's result id, to notice work its worker lost.
     task_id = models.CharField(max_length=64, blank=True)
-    result = models.JSONField(default=dict, blank=True)  # counts, when done
     errors = models.JSONField(default=list, blank=True)  # messages for the officer, when it could not finish
 
     class Meta:
+        abstract = True
         ordering = ["-requested_at", "-id"]
+
+    @property
+    def active(self):
+        return self.status in self.ACTIVE
+
+
+class ThemeWork(BackgroundWork):
+    """Shire's work on one free-text question that runs in the background (consult/tasks.py):
+    proposing themes or coding the answers. A question has at most one piece of work queued or
+    running at a time."""
+
+    class Kind(models.TextChoices):
+        PROPOSE = "propose", "Proposing themes"
+        CODE = "code", "Coding the answers"
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="theme_work")
+    question = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # What the officer asked for: {"max_themes": 12, "replace": false} when proposing.
+    options = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)  # counts, when done
+
+    class Meta(BackgroundWork.Meta):
         constraints = [
             models.UniqueConstraint(fields=["consultation", "question"], condition=models.Q(status__in=["queued", "running"]),
                                     name="one_theme_work_at_a_time"),
@@ -298,46 +312,29 @@ class ThemeWork(models.Model):
     def __str__(self):
         return f"{self.kind} {self.question}: {self.status}"
 
-    @property
-    def active(self):
-        return self.status in self.ACTIVE
-
 
 # -- The officers' results report, prepared in the background (consult/documents.py) --------------
 
 
-class ReportDocument(models.Model):
+class ReportDocument(BackgroundWork):
     """The results report in one format (and grouping), prepared by Shire's background worker
     (consult/tasks.py) and kept in private storage for the consultation's team to download.
 
-    The newest row for a format and grouping is its current state; at most one is queued or
-    running at a time, and once one is ready, the ones before it are deleted with their files.
-    `signature` fingerprints the data it was made from (documents.signature): when the data's
-    fingerprint no longer matches, the document is out of date."""
-
-    Status = ThemeWork.Status
-    ACTIVE = ThemeWork.ACTIVE
+    At most one a format and grouping is queued or running at a time, and once one is ready, the
+    ones before it are deleted with their files. `signature` fingerprints the data it was made
+    from (documents.signature): when the data's fingerprint no longer matches, the document is out
+    of date."""
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="report_documents")
     format = models.CharField(max_length=10)  # a key of reports.FORMATS
     group_by = models.CharField(max_length=120, blank=True)  # the grouping question, or "" for none
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    requested_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
     # When ready: the stored file (a random name under consultations/reports/, never served from a
     # URL of its own), its size in bytes and the fingerprint of the data it was made from.
     file = models.FileField(max_length=200, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
     signature = models.CharField(max_length=64, blank=True)
-    errors = models.JSONField(default=list, blank=True)  # messages for the officer, when it could not finish
 
-    class Meta:
-        ordering = ["-requested_at", "-id"]
+    class Meta(BackgroundWork.Meta):
         constraints = [
             models.UniqueConstraint(fields=["consultation", "format", "group_by"],
                                     condition=models.Q(status__in=["queued", "running"]),
@@ -346,7 +343,3 @@ class ReportDocument(models.Model):
 
     def __str__(self):
         return f"{self.format} report of {self.consultation_id}: {self.status}"
-
-    @property
-    def active(self):
-        return self.status in self.ACTIVE
