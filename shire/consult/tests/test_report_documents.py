@@ -29,28 +29,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def team():
-    return make_team("Communities Team")
-
-
-@pytest.fixture
-def officer(team):
-    user = make_officer("officer", team=team)
-    user.first_name, user.last_name = "Alex", "Officer"
-    user.save()
-    return user
-
-
-@pytest.fixture
 def consultation(team):
     return make_consultation(team=team)
-
-
-@pytest.fixture
-def staff(officer):
-    client = Client()
-    client.force_login(officer)
-    return client
 
 
 def results_url(consultation, group=None):

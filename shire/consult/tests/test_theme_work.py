@@ -43,28 +43,8 @@ class OfficerActsMidRun:
 
 
 @pytest.fixture
-def team():
-    return make_team("Communities Team")
-
-
-@pytest.fixture
-def officer(team):
-    user = make_officer("officer", team=team)
-    user.first_name, user.last_name = "Alex", "Officer"
-    user.save()
-    return user
-
-
-@pytest.fixture
 def consultation(team):
     return make_text_consultation(team=team, answers=ANSWERS)
-
-
-@pytest.fixture
-def staff(officer):
-    client = Client()
-    client.force_login(officer)
-    return client
 
 
 def url(name, consultation, *args, question="q33"):

@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def team():
-    return make_team("Communities Team")
-
-
-@pytest.fixture
 def officer(team):
     return make_officer("officer", team=team)
 
@@ -29,13 +24,6 @@ def officer(team):
 @pytest.fixture
 def consultation(team):
     return make_text_consultation(team=team, answers=ANSWERS + ["<script>alert('x')</script> keep the library"])
-
-
-@pytest.fixture
-def staff(officer):
-    client = Client()
-    client.force_login(officer)
-    return client
 
 
 def url(name, consultation, *args, question="q33"):
