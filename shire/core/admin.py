@@ -16,10 +16,8 @@ class TeamAdmin(admin.ModelAdmin):
     filter_horizontal = ("members",)
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor", "action", "object_type", "object_id")
-    list_filter = ("action", "object_type")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records nobody adds, changes or deletes by hand: the audit log, the e-mails sent."""
 
     def has_add_permission(self, request):
         return False
@@ -31,8 +29,14 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor", "action", "object_type", "object_id")
+    list_filter = ("action", "object_type")
+
+
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(ReadOnlyAdmin):
     """Read-only, for administrators alone: "did my e-mail go?" (its address and subject are
     personal data). Staff who are not administrators do not see it, whatever permissions they hold."""
 
@@ -46,12 +50,3 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return getattr(request.user, "is_administrator", False) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
