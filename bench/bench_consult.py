@@ -268,13 +268,14 @@ def verdict(step, seconds, peak):
 START, END = "<!-- bench_consult: start -->", "<!-- bench_consult: end -->"
 
 
-def write_section(path, section):
-    """Replace this benchmark's section of the page, between its markers, leaving the other benchmarks' sections."""
+def write_section(path, section, start=START, end=END):
+    """Replace a benchmark's section of the page, between its markers (this benchmark's unless
+    others are given), leaving the other benchmarks' sections."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
-    block = f"{START}\n{section.rstrip()}\n{END}"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + block + rest.split(END, 1)[1]
+    block = f"{start}\n{section.rstrip()}\n{end}"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + block + rest.split(end, 1)[1]
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
