@@ -40,7 +40,7 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
     """Read-only, for administrators alone: "did my e-mail go?" (its address and subject are
     personal data). Staff who are not administrators do not see it, whatever permissions they hold."""
 
-    list_display = ("created_at", "about", "to", "status", "attempts", "sent_at", "error_type")
+    list_display = ("created_at", "about", "to", "status", "attempts", "attempted_at", "sent_at", "error_type")
     list_filter = ("status",)
     search_fields = ("to", "about")
     date_hierarchy = "created_at"

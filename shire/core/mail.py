@@ -35,6 +35,10 @@ MAX_ATTEMPTS = len(RETRY_AFTER_MINUTES) + 1
 # Who was e-mailed is personal data, kept only as long as someone may ask whether an e-mail went:
 # rows sent, or given up, longer ago than this are deleted as the worker sends the next e-mail.
 KEEP_FOR = timedelta(days=90)
+# An e-mail "being sent" for this long lost its worker (killed while sending: the mailer's own
+# timeout is 30 seconds). It may or may not have gone, so it is not sent again; it is marked given
+# up ("WorkerStopped"), where administrators look for e-mails that did not go.
+STRANDED_AFTER = timedelta(minutes=10)
 
 
 def queue_email(to, subject, body, *, html="", about):
@@ -52,7 +56,7 @@ def deliver_email(email_id):
     """Send a queued e-mail (the worker runs this). Returns what happened, in one word."""
     # The claim: only one worker moves the row on from queued, so an e-mail is never sent twice.
     if not OutgoingEmail.objects.filter(pk=email_id, status=Status.QUEUED).update(
-            status=Status.SENDING, attempts=F("attempts") + 1):
+            status=Status.SENDING, attempts=F("attempts") + 1, attempted_at=timezone.now()):
         return "skipped"
     email = OutgoingEmail.objects.get(pk=email_id)
     message = EmailMultiAlternatives(subject=email.subject, body=email.body, to=[email.to])
@@ -67,12 +71,16 @@ def deliver_email(email_id):
         return _not_sent(email, error, retry=False)
     now = timezone.now()
     OutgoingEmail.objects.filter(pk=email_id).update(status=Status.SENT, sent_at=now, body="", html="", error_type="")
-    _forget_old(now)
+    _tidy(now)
     return "sent"
 
 
-def _forget_old(now):
-    """Delete the e-mails sent, or given up, more than KEEP_FOR ago (no scheduler needed)."""
+def _tidy(now):
+    """What the worker sees to as it sends an e-mail (no scheduler needed): e-mails stranded by a
+    worker that stopped while sending are marked given up, and those sent, or given up, more than
+    KEEP_FOR ago are deleted."""
+    OutgoingEmail.objects.filter(status=Status.SENDING, attempted_at__lt=now - STRANDED_AFTER).update(
+        status=Status.FAILED, error_type="WorkerStopped")
     OutgoingEmail.objects.filter(
         Q(status=Status.SENT, sent_at__lt=now - KEEP_FOR) | Q(status=Status.FAILED, created_at__lt=now - KEEP_FOR)).delete()
 

@@ -132,6 +132,8 @@ class OutgoingEmail(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # When a worker last claimed it to send: one "being sent" for long lost its worker (mail.STRANDED_AFTER).
+    attempted_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error_type = models.CharField(
         max_length=100, blank=True, help_text="the kind of error of the last attempt that failed (its message is not kept: it can quote addresses)")

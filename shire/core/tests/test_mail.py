@@ -106,6 +106,22 @@ def test_emails_sent_or_given_up_long_ago_are_forgotten_as_the_next_is_sent():
 
 
 @with_worker
+def test_an_email_stranded_by_a_worker_that_stopped_while_sending_is_marked_given_up_not_sent_again():
+    now = timezone.now()
+    stranded = OutgoingEmail.objects.create(to=ADDRESS, subject="s", body="b", about="stranded", status="sending",
+                                            attempts=1, attempted_at=now - core_mail.STRANDED_AFTER - timedelta(seconds=1))
+    sending = OutgoingEmail.objects.create(to=ADDRESS, subject="s", body="b", about="sending", status="sending",
+                                           attempts=1, attempted_at=now - timedelta(seconds=30))
+    queue()
+    run_background_work()
+    assert len(mail.outbox) == 1  # only the new one: the stranded one may have gone, so it is not sent again
+    stranded.refresh_from_db()
+    sending.refresh_from_db()
+    assert (stranded.status, stranded.error_type, stranded.attempts) == ("failed", "WorkerStopped", 1)
+    assert sending.status == "sending"
+
+
+@with_worker
 def test_an_html_email_goes_with_its_plain_text():
     queue(html="<p>Dear member,</p>")
     run_background_work()
