@@ -214,7 +214,7 @@ def return_for_information(application, officer, message, url=None):
 
 def queue_returned_email(application, message, url=None):
     """Queue the "more information needed" e-mail for every member; returns how many."""
-    recipients = member_emails(application)
+    recipients = services.member_emails(application)
     context = {
         "application": application,
         "round": application.round,
@@ -228,15 +228,6 @@ def queue_returned_email(application, message, url=None):
     for email in recipients:  # one e-mail each: members' addresses are not shown to each other
         queue_email(email, subject, body, about=f"More-information e-mail for application {application.pk}")
     return len(recipients)
-
-
-def member_emails(application):
-    return list(
-        application.organisation.memberships.filter(user__is_active=True)
-        .exclude(user__email="")
-        .order_by("joined_at", "id")
-        .values_list("user__email", flat=True)
-    )
 
 
 def start_assessment(application, officer, note=""):

@@ -435,7 +435,7 @@ def queue_decision_letters(application, actor, site=""):
     text = render_to_string("grants/letters/decision.txt", context)
     html = render_to_string("grants/letters/decision_email.html", context)
     subject = letter_subject(application)
-    recipients = assessment.member_emails(application)
+    recipients = services.member_emails(application)
     with transaction.atomic():
         for email in recipients:  # one each: members' addresses are not shown to each other
             queue_email(email, subject, text, html=html, about=f"Decision letter for application {application.pk}")

@@ -715,13 +715,19 @@ def submit_application(application, user, acknowledgement_url=None):
     return event, {}
 
 
-def queue_acknowledgement(application, status, url=None):
-    """Queue the acknowledgement of a sent application for every active member with an e-mail address."""
-    recipients = list(
+def member_emails(application):
+    """The addresses of the application's organisation's active members who have one, longest-standing first."""
+    return list(
         application.organisation.memberships.filter(user__is_active=True)
         .exclude(user__email="")
+        .order_by("joined_at", "id")
         .values_list("user__email", flat=True)
     )
+
+
+def queue_acknowledgement(application, status, url=None):
+    """Queue the acknowledgement of a sent application for every active member with an e-mail address."""
+    recipients = member_emails(application)
     context = {
         "application": application,
         "round": application.round,

@@ -18,7 +18,7 @@ from shire.core.models import AuditEvent, OutgoingEmail
 from shire.core.testing import mail_server_down, run_background_work, with_worker
 from shire.core.tests.factories import make_officer
 
-from .. import assessment, services
+from .. import services
 from ..models import Invitation, Membership
 from .factories import make_applicant, make_application, make_community_user, make_round, signed_in
 
@@ -85,7 +85,7 @@ def test_a_lead_contact_removes_a_member_who_loses_access_at_once(world):
                     reverse("grants:organisation", args=[organisation.pk])):
         assert theirs.get(address).status_code == 404, address
     assert application.reference not in theirs.get(reverse("grants:account")).content.decode()
-    assert assessment.member_emails(application) == [world["lead"].email]  # and none of its e-mails
+    assert services.member_emails(application) == [world["lead"].email]  # and none of its e-mails
 
 
 def test_the_last_lead_contact_cannot_be_removed_by_anyone(world):
