@@ -100,14 +100,10 @@ def _when(moment):
     return f"{dateformat.format(moment, 'G:i')} on {dateformat.format(moment, 'j F Y')}"
 
 
-def _who(document):
-    return document.started_by.display_name if document.started_by else "someone"
-
-
 def under_way_message(document, fmt):
     if document is None:  # finished a moment ago
         return f"Shire was already preparing the {FORMAT_NAMES[fmt]} report. Check its progress, then try again"
-    return (f"Shire is already preparing the {FORMAT_NAMES[fmt]} report (asked for by {_who(document)} at "
+    return (f"Shire is already preparing the {FORMAT_NAMES[fmt]} report (asked for by {document.started_by_name} at "
             f"{_when(document.requested_at)}). Wait for it to be ready")
 
 
@@ -125,12 +121,8 @@ def start(consultation, fmt, user, group_by=None):
         return ready, False
     try:
         with transaction.atomic():
-            document = ReportDocument.objects.create(
-                consultation=consultation, format=fmt, group_by=group_by or "",
-                started_by=user if getattr(user, "is_authenticated", False) else None)
-            # Same database, same transaction: the worker sees the task only with its row.
-            document.task_id = str(tasks.prepare_report_document.enqueue(document.pk).id)
-            document.save(update_fields=["task_id"])
+            document = tasks.queue(ReportDocument, tasks.prepare_report_document, user,
+                                   consultation=consultation, format=fmt, group_by=group_by or "")
             audit.record(user, "consultation.results_report_requested", consultation, format=fmt,
                          group_by=group_by or "", document=document.pk)
     except IntegrityError:
@@ -188,7 +180,7 @@ def describe(document, fmt, up_to_date=None):
                    "You can carry on."])
     elif document.status == Status.DONE:
         heading = f"The {name} report is ready"
-        detail = [f"Prepared at {_when(document.finished_at)} by {_who(document)}."]
+        detail = [f"Prepared at {_when(document.finished_at)} by {document.started_by_name}."]
         if not up_to_date:
             detail.append("Answers have changed since it was prepared: prepare it again for the latest figures.")
     else:
@@ -202,7 +194,7 @@ def describe(document, fmt, up_to_date=None):
         "heading": heading,
         "detail": detail,
         "up_to_date": bool(up_to_date) if document.status == Status.DONE else None,
-        "started_by": _who(document),
+        "started_by": document.started_by_name,
         "requested_at": document.requested_at,
         "finished_at": document.finished_at,
     }

@@ -286,6 +286,11 @@ class BackgroundWork(models.Model):
     def active(self):
         return self.status in self.ACTIVE
 
+    @property
+    def started_by_name(self):
+        """Who asked for the work, as officers see it ("someone" once their account is gone)."""
+        return self.started_by.display_name if self.started_by else "someone"
+
 
 class ThemeWork(BackgroundWork):
     """Shire's work on one free-text question that runs in the background (consult/tasks.py):

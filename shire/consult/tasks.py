@@ -73,19 +73,25 @@ def current_work(consultation, question):
         ThemeWork.objects.filter(consultation=consultation, question=question).select_related("started_by").first())
 
 
-def _who(work):
-    if work.started_by is None:
-        return "someone"
-    return work.started_by.display_name
-
-
 def under_way_message(work):
     if work is None:  # finished a moment ago
         return "Shire was already working on this question. Check its progress, then try again"
     when = timezone.localtime(work.requested_at)
     when = f"{dateformat.format(when, 'G:i')} on {dateformat.format(when, 'j F')}"
-    return f"Shire is already {work.get_kind_display().lower()} for this question (started by {_who(work)} at {when}). " \
+    return f"Shire is already {work.get_kind_display().lower()} for this question (started by {work.started_by_name} at {when}). " \
            "Wait for it to finish, then try again"
+
+
+def queue(model, run, user, **fields):
+    """Make a piece of work's row (a ThemeWork or a ReportDocument, asked for by `user`) and
+    enqueue the task `run` for it, in one transaction: the Tasks framework's database backend keeps
+    the task in the same database, so the worker sees the task only with its row. Raises
+    IntegrityError when the same work is already queued or running (the model's constraint)."""
+    with transaction.atomic():
+        work = model.objects.create(started_by=user if getattr(user, "is_authenticated", False) else None, **fields)
+        work.task_id = str(run.enqueue(work.pk).id)
+        work.save(update_fields=["task_id"])
+    return work
 
 
 def start(consultation, question, user, kind, **options):
@@ -105,11 +111,7 @@ def start(consultation, question, user, kind, **options):
         raise WorkUnderWay(under_way_message(current))
     try:
         with transaction.atomic():
-            work = ThemeWork.objects.create(consultation=consultation, question=question, kind=kind, options=options,
-                                            started_by=user if getattr(user, "is_authenticated", False) else None)
-            # Same database, same transaction: the worker sees the task only with its ThemeWork.
-            work.task_id = str(run.enqueue(work.pk).id)
-            work.save(update_fields=["task_id"])
+            work = queue(ThemeWork, run, user, consultation=consultation, question=question, kind=kind, options=options)
             audit.record(user, f"themes.{kind}_started", consultation, question=question, work=work.pk, **options)
     except IntegrityError:
         # Another officer's request started work on this question a moment ago.
@@ -230,7 +232,7 @@ def describe(work):
         "active": work.active,
         "heading": heading,
         "detail": detail,
-        "started_by": _who(work),
+        "started_by": work.started_by_name,
         "requested_at": work.requested_at,
         "started_at": work.started_at,
         "finished_at": work.finished_at,
