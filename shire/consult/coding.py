@@ -82,11 +82,15 @@ def text_question(consultation, name):
     return next((q for q in text_questions(questionnaire.definition) if q["name"] == name), None)
 
 
+def _with_answer_text(consultation, question):
+    """The consultation's responses, each with its answer to `question` as `theme_text`."""
+    return Response.objects.filter(consultation=consultation).annotate(theme_text=KeyTextTransform(question, "answers"))
+
+
 def _answered(consultation, question):
-    """The responses with a non-blank answer to `question`, its text as `theme_text`: filtered in
-    the database, so that counting them or asking whether there are any reads no answers."""
-    return (Response.objects.filter(consultation=consultation)
-            .annotate(theme_text=KeyTextTransform(question, "answers")).filter(theme_text__regex=r"\S"))
+    """The responses with a non-blank answer to `question`: filtered in the database, so that
+    counting them or asking whether there are any reads no answers."""
+    return _with_answer_text(consultation, question).filter(theme_text__regex=r"\S")
 
 
 def online_answers(consultation, question):
@@ -547,8 +551,8 @@ def record_officer_coding(consultation, question, user, decisions, note_decision
     question, an answer given twice or a key that is not one of the question's themes is refused
     naming its row (or note), and nothing changes. Returns how many answers were coded."""
     by_key = {t.key: t for t in codebook(consultation, question)}
-    answers = {response_id: (pk, text) for pk, response_id, text in Response.objects.filter(consultation=consultation)
-               .annotate(theme_text=KeyTextTransform(question, "answers")).values_list("pk", "response_id", "theme_text")}
+    answers = {response_id: (pk, text) for pk, response_id, text
+               in _with_answer_text(consultation, question).values_list("pk", "response_id", "theme_text")}
     problems, seen, new = [], set(), []
     now = timezone.now()
     reviewer = user if getattr(user, "is_authenticated", False) else None
